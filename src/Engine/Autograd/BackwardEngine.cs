@@ -1,0 +1,157 @@
+namespace Engine;
+
+/// <summary>Runs the backward pass: orders the graph's nodes topologically, pushes gradients from the outputs to the
+/// leaves, and either accumulates them into <see cref="Tensor.Grad"/> or hands them back (functional mode).</summary>
+internal static class BackwardEngine
+{
+    /// <param name="capture">When given, the gradients of these tensors are returned and no <c>.Grad</c> is touched.</param>
+    public static Tensor?[]? Run(
+        IReadOnlyList<Tensor> outputs,
+        IReadOnlyList<Tensor?>? gradOutputs,
+        bool retainGraph,
+        bool createGraph,
+        IReadOnlyList<Tensor>? capture)
+    {
+        if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
+            throw new ArgumentException($"Backward: got {gradOutputs.Count} output gradients for {outputs.Count} outputs");
+
+        using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
+        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance);
+        var leafGrads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var roots = new List<Node>();
+
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var y = outputs[i];
+            if (!y.RequiresGrad)
+                throw new InvalidOperationException(
+                    $"Backward: output {i} (shape {Shape.Format(y.Shape)}) does not require grad and has no GradFn; set RequiresGrad = true on a leaf it was computed from, outside Autograd.NoGrad()");
+            var g = gradOutputs?[i];
+            if (g is null)
+            {
+                if (y.Numel != 1)
+                    throw new ArgumentException(
+                        $"Backward: a gradient can be created implicitly only for scalar outputs; output {i} has shape {Shape.Format(y.Shape)}, so pass a gradient of that shape");
+                g = Tensor.OnesLike(y);
+            }
+            else if (!g.Shape.SequenceEqual(y.Shape) || g.DType != y.DType || g.Device != y.Device)
+            {
+                throw new ArgumentException(
+                    $"Backward: the gradient for output {i} has shape {Shape.Format(g.Shape)} {g.DType} on {g.Device}; expected {Shape.Format(y.Shape)} {y.DType} on {y.Device}");
+            }
+            if (y.GradFn is null) Accumulate(leafGrads, y, g);
+            else
+            {
+                Accumulate(pending, y.GradFn, g);
+                roots.Add(y.GradFn);
+            }
+        }
+
+        Dictionary<Node, int>? capturedNodes = null;
+        Dictionary<Tensor, int>? capturedLeaves = null;
+        Tensor?[]? captured = null;
+        if (capture is not null)
+        {
+            captured = new Tensor?[capture.Count];
+            capturedNodes = new(ReferenceEqualityComparer.Instance);
+            capturedLeaves = new(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < capture.Count; i++)
+            {
+                if (capture[i].GradFn is { } n) capturedNodes[n] = i;
+                else capturedLeaves[capture[i]] = i;
+            }
+        }
+
+        foreach (var node in TopologicalOrder(roots))
+        {
+            if (!pending.Remove(node, out var grad)) continue;
+            if (node.Hooks is { } hooks)
+                foreach (var hook in hooks)
+                    grad = hook(grad) ?? grad;
+            if (node.RetainedOutput is { } kept && capture is null)
+                kept.Grad = kept.Grad is null ? grad : kept.Grad + grad;
+            if (capturedNodes is not null && capturedNodes.TryGetValue(node, out var ci)) captured![ci] = grad;
+
+            var inputGrads = node.Apply(grad);
+            for (var i = 0; i < node.Inputs.Length; i++)
+            {
+                var input = node.Inputs[i];
+                var gi = i < inputGrads.Length ? inputGrads[i] : null;
+                if (gi is null || !input.RequiresGrad) continue;
+                if (!gi.Shape.SequenceEqual(input.Shape))
+                    throw new InvalidOperationException(
+                        $"Backward: {node.Name} produced a gradient of shape {Shape.Format(gi.Shape)} for an input of shape {Shape.Format(input.Shape)} (an engine bug)");
+                if (input.GradFn is { } producer) Accumulate(pending, producer, gi);
+                else Accumulate(leafGrads, input, gi);
+            }
+            if (!retainGraph) node.Release();
+        }
+
+        foreach (var (leaf, total) in leafGrads)
+        {
+            var g = total;
+            if (leaf.LeafHooks is { } hooks)
+                foreach (var hook in hooks)
+                    g = hook(g) ?? g;
+            if (capturedLeaves is not null)
+            {
+                if (capturedLeaves.TryGetValue(leaf, out var li)) captured![li] = g;
+            }
+            else if (leaf.Grad is null)
+            {
+                // A fresh tensor, so no two leaves share a gradient (gradients of Add alias each other) and in-place
+                // updates of .Grad (clipping, zeroing) stay local.
+                leaf.Grad = createGraph ? g : g.Clone();
+            }
+            else if (createGraph)
+            {
+                leaf.Grad = leaf.Grad + g;
+            }
+            else
+            {
+                leaf.Grad.Add_(g);
+            }
+        }
+        return captured;
+    }
+
+    private static void Accumulate<TKey>(Dictionary<TKey, Tensor> map, TKey key, Tensor g)
+        where TKey : notnull
+    {
+        map[key] = map.TryGetValue(key, out var existing) ? existing + g : g;
+    }
+
+    /// <summary>Nodes ordered so every node comes before the nodes that produced its inputs (reverse post-order of an
+    /// iterative depth-first search; recursion would overflow the stack on long recurrent graphs).</summary>
+    private static List<Node> TopologicalOrder(List<Node> roots)
+    {
+        var order = new List<Node>();
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Node Node, int Next)>();
+        foreach (var root in roots)
+        {
+            if (!visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                var inputs = node.Inputs;
+                var pushed = false;
+                while (next < inputs.Length)
+                {
+                    var child = inputs[next++].GradFn;
+                    if (child is not null && visited.Add(child))
+                    {
+                        stack.Push((node, next));
+                        stack.Push((child, 0));
+                        pushed = true;
+                        break;
+                    }
+                }
+                if (!pushed) order.Add(node);
+            }
+        }
+        order.Reverse();
+        return order;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using Engine.Backends.Cpu;
+
+namespace Engine.Backends;
+
+/// <summary>Maps devices to backends. The CPU backend is built in; a device backend (Engine.Vulkan) registers a
+/// factory for its device type when it is loaded.</summary>
+public static class BackendRegistry
+{
+    private static readonly ConcurrentDictionary<DeviceType, Func<int, IBackend>> Factories = new();
+    private static readonly ConcurrentDictionary<Device, IBackend> Instances = new();
+
+    public static void Register(DeviceType type, Func<int, IBackend> factory) => Factories[type] = factory;
+
+    public static bool IsRegistered(DeviceType type) => type == DeviceType.Cpu || Factories.ContainsKey(type);
+
+    public static IBackend Get(Device device)
+    {
+        if (device.Type == DeviceType.Cpu) return CpuBackend.Instance;
+        return Instances.GetOrAdd(device, static d =>
+        {
+            if (!Factories.TryGetValue(d.Type, out var factory))
+                throw new InvalidOperationException(
+                    $"no backend is registered for device {d}: load its assembly (e.g. Engine.Vulkan) before using the device");
+            return factory(d.Index);
+        });
+    }
+
+    /// <summary>The device types with a backend available in this process.</summary>
+    public static IReadOnlyList<DeviceType> Available()
+    {
+        var list = new List<DeviceType> { DeviceType.Cpu };
+        list.AddRange(Factories.Keys.Where(k => k != DeviceType.Cpu).OrderBy(k => k));
+        return list;
+    }
+}

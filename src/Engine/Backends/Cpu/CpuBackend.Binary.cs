@@ -1,0 +1,307 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Engine.Backends.Cpu;
+
+/// <summary>Binary elementwise ops and where(). Rows of the collapsed layout go to TensorPrimitives when both inputs
+/// are contiguous along the row or one of them is a broadcast scalar; other strides take a scalar loop.</summary>
+public sealed partial class CpuBackend
+{
+    public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
+    {
+        if (y.Numel == 0) return;
+        if (op.IsComparison())
+        {
+            switch (a.DType)
+            {
+                case DType.Float32: Compare<float>(op, a, b, y); break;
+                case DType.Float64: Compare<double>(op, a, b, y); break;
+                case DType.Int32: Compare<int>(op, a, b, y); break;
+                case DType.Int64: Compare<long>(op, a, b, y); break;
+                case DType.Bool: Compare<byte>(op, a, b, y); break;
+            }
+            return;
+        }
+        switch (a.DType)
+        {
+            case DType.Float32: FloatArithmetic<float>(op, a, b, y); break;
+            case DType.Float64: FloatArithmetic<double>(op, a, b, y); break;
+            case DType.Int32: Arithmetic<int>(op, a, b, y); break;
+            case DType.Int64: Arithmetic<long>(op, a, b, y); break;
+            default: ThrowUnsupported($"Binary {op}", a.DType); break;
+        }
+    }
+
+    private static void FloatArithmetic<T>(BinaryOp op, Tensor a, Tensor b, Tensor y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (op == BinaryOp.Pow) Rows<T, PowK<T>>(a, b, y);
+        else Arithmetic<T>(op, a, b, y);
+    }
+
+    private static void Arithmetic<T>(BinaryOp op, Tensor a, Tensor b, Tensor y)
+        where T : unmanaged, INumber<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: Rows<T, AddK<T>>(a, b, y); break;
+            case BinaryOp.Sub: Rows<T, SubK<T>>(a, b, y); break;
+            case BinaryOp.Mul: Rows<T, MulK<T>>(a, b, y); break;
+            case BinaryOp.Div: Rows<T, DivK<T>>(a, b, y); break;
+            case BinaryOp.Maximum: Rows<T, MaxK<T>>(a, b, y); break;
+            case BinaryOp.Minimum: Rows<T, MinK<T>>(a, b, y); break;
+            default: throw new ArgumentException($"Binary: {op} is not supported for {a.DType}");
+        }
+    }
+
+    private static void Rows<T, TK>(Tensor a, Tensor b, Tensor y)
+        where T : unmanaged
+        where TK : IBinaryKernel<T>
+    {
+        var layout = StridedLayout.Of(y, a, b);
+        var n = layout.RowLength;
+        int sy = layout.InnerStride(0), sa = layout.InnerStride(1), sb = layout.InnerStride(2);
+        CpuParallel.For(layout.RowCount, n, (r0, r1) =>
+        {
+            var ya = Buffer<T>(y);
+            var aa = Buffer<T>(a);
+            var ba = Buffer<T>(b);
+            Span<int> off = stackalloc int[3];
+            for (var r = r0; r < r1; r++)
+            {
+                layout.RowOffsets(r, off);
+                if (sy == 1)
+                {
+                    var dst = ya.Slice(off[0], n);
+                    if (sa == 1 && sb == 1) { TK.VV(aa.Slice(off[1], n), ba.Slice(off[2], n), dst); continue; }
+                    if (sa == 1 && sb == 0) { TK.VS(aa.Slice(off[1], n), ba[off[2]], dst); continue; }
+                    if (sa == 0 && sb == 1) { TK.SV(aa[off[1]], ba.Slice(off[2], n), dst); continue; }
+                }
+                for (var i = 0; i < n; i++) ya[off[0] + i * sy] = TK.S(aa[off[1] + i * sa], ba[off[2] + i * sb]);
+            }
+        });
+    }
+
+    private static void Compare<T>(BinaryOp op, Tensor a, Tensor b, Tensor y)
+        where T : unmanaged, INumber<T>
+    {
+        switch (op)
+        {
+            case BinaryOp.Eq: CompareRows<T, EqK<T>>(a, b, y); break;
+            case BinaryOp.Ne: CompareRows<T, NeK<T>>(a, b, y); break;
+            case BinaryOp.Lt: CompareRows<T, LtK<T>>(a, b, y); break;
+            case BinaryOp.Le: CompareRows<T, LeK<T>>(a, b, y); break;
+            case BinaryOp.Gt: CompareRows<T, GtK<T>>(a, b, y); break;
+            case BinaryOp.Ge: CompareRows<T, GeK<T>>(a, b, y); break;
+            case BinaryOp.And: CompareRows<T, AndK<T>>(a, b, y); break;
+            case BinaryOp.Or: CompareRows<T, OrK<T>>(a, b, y); break;
+        }
+    }
+
+    private static void CompareRows<T, TK>(Tensor a, Tensor b, Tensor y)
+        where T : unmanaged
+        where TK : ICompareKernel<T>
+    {
+        var layout = StridedLayout.Of(y, a, b);
+        var n = layout.RowLength;
+        int sy = layout.InnerStride(0), sa = layout.InnerStride(1), sb = layout.InnerStride(2);
+        CpuParallel.For(layout.RowCount, n, (r0, r1) =>
+        {
+            var ya = Buffer<byte>(y);
+            var aa = Buffer<T>(a);
+            var ba = Buffer<T>(b);
+            Span<int> off = stackalloc int[3];
+            for (var r = r0; r < r1; r++)
+            {
+                layout.RowOffsets(r, off);
+                for (var i = 0; i < n; i++)
+                    ya[off[0] + i * sy] = TK.S(aa[off[1] + i * sa], ba[off[2] + i * sb]) ? (byte)1 : (byte)0;
+            }
+        });
+    }
+
+    public void Where(Tensor cond, Tensor a, Tensor b, Tensor y)
+    {
+        if (y.Numel == 0) return;
+        switch (y.DType)
+        {
+            case DType.Float32: WhereImpl<float>(cond, a, b, y); break;
+            case DType.Float64: WhereImpl<double>(cond, a, b, y); break;
+            case DType.Int32: WhereImpl<int>(cond, a, b, y); break;
+            case DType.Int64: WhereImpl<long>(cond, a, b, y); break;
+            case DType.Bool: WhereImpl<byte>(cond, a, b, y); break;
+        }
+    }
+
+    private static void WhereImpl<T>(Tensor cond, Tensor a, Tensor b, Tensor y)
+        where T : unmanaged
+    {
+        var layout = StridedLayout.Of(y, cond, a, b);
+        var n = layout.RowLength;
+        int sy = layout.InnerStride(0), sc = layout.InnerStride(1), sa = layout.InnerStride(2), sb = layout.InnerStride(3);
+        CpuParallel.For(layout.RowCount, n, (r0, r1) =>
+        {
+            var ya = Buffer<T>(y);
+            var ca = Buffer<byte>(cond);
+            var aa = Buffer<T>(a);
+            var ba = Buffer<T>(b);
+            Span<int> off = stackalloc int[4];
+            for (var r = r0; r < r1; r++)
+            {
+                layout.RowOffsets(r, off);
+                for (var i = 0; i < n; i++)
+                    ya[off[0] + i * sy] = ca[off[1] + i * sc] != 0 ? aa[off[2] + i * sa] : ba[off[3] + i * sb];
+            }
+        });
+    }
+
+    // ---- kernels -----------------------------------------------------------------------------------------------
+
+    private interface IBinaryKernel<T>
+    {
+        static abstract void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y);
+
+        static abstract void VS(ReadOnlySpan<T> a, T b, Span<T> y);
+
+        static abstract void SV(T a, ReadOnlySpan<T> b, Span<T> y);
+
+        static abstract T S(T a, T b);
+    }
+
+    private readonly struct AddK<T> : IBinaryKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Add(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Add(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Add(b, a, y);
+
+        public static T S(T a, T b) => a + b;
+    }
+
+    private readonly struct SubK<T> : IBinaryKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Subtract(a, b, y);
+
+        public static T S(T a, T b) => a - b;
+    }
+
+    private readonly struct MulK<T> : IBinaryKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Multiply(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Multiply(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Multiply(b, a, y);
+
+        public static T S(T a, T b) => a * b;
+    }
+
+    private readonly struct DivK<T> : IBinaryKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Divide(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Divide(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Divide(a, b, y);
+
+        public static T S(T a, T b) => a / b;
+    }
+
+    private readonly struct MaxK<T> : IBinaryKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Max(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Max(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Max(b, a, y);
+
+        public static T S(T a, T b) => T.Max(a, b);
+    }
+
+    private readonly struct MinK<T> : IBinaryKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Min(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Min(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Min(b, a, y);
+
+        public static T S(T a, T b) => T.Min(a, b);
+    }
+
+    private readonly struct PowK<T> : IBinaryKernel<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static void VV(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Pow(a, b, y);
+
+        public static void VS(ReadOnlySpan<T> a, T b, Span<T> y) => TensorPrimitives.Pow(a, b, y);
+
+        public static void SV(T a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Pow(a, b, y);
+
+        public static T S(T a, T b) => T.Pow(a, b);
+    }
+
+    private interface ICompareKernel<T>
+    {
+        static abstract bool S(T a, T b);
+    }
+
+    private readonly struct EqK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => a == b;
+    }
+
+    private readonly struct NeK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => a != b;
+    }
+
+    private readonly struct LtK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => a < b;
+    }
+
+    private readonly struct LeK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => a <= b;
+    }
+
+    private readonly struct GtK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => a > b;
+    }
+
+    private readonly struct GeK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => a >= b;
+    }
+
+    private readonly struct AndK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => !T.IsZero(a) && !T.IsZero(b);
+    }
+
+    private readonly struct OrK<T> : ICompareKernel<T>
+        where T : unmanaged, INumber<T>
+    {
+        public static bool S(T a, T b) => !T.IsZero(a) || !T.IsZero(b);
+    }
+}

@@ -1,0 +1,241 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Engine.Backends.Cpu;
+
+/// <summary>Reductions, arg-reductions and softmax. Each works on rows: the reduced dims are moved last (and the
+/// data made contiguous when needed), or, when the kept dims are already the contiguous tail, whole rows are
+/// accumulated into the output with vector adds.</summary>
+public sealed partial class CpuBackend
+{
+    public void Reduce(ReduceOp op, Tensor x, int[] dims, Tensor y)
+    {
+        switch (x.DType)
+        {
+            case DType.Float32: ReduceImpl<float>(op, x, dims, y); break;
+            case DType.Float64: ReduceImpl<double>(op, x, dims, y); break;
+            case DType.Int32: ReduceImpl<int>(op, x, dims, y); break;
+            case DType.Int64: ReduceImpl<long>(op, x, dims, y); break;
+            default: ThrowUnsupported($"Reduce {op}", x.DType); break;
+        }
+    }
+
+    private void ReduceImpl<T>(ReduceOp op, Tensor x, int[] dims, Tensor y)
+        where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        var outer = y.Numel;
+        var inner = outer == 0 ? 0 : x.Numel / outer;
+        var yd = Dense<T>(y);
+        if (inner == 0)
+        {
+            yd.Fill(T.Zero);
+            return;
+        }
+
+        // Kept dims contiguous at the tail: accumulate rows of x into y.
+        if (x.IsContiguous && IsLeadingPrefix(dims))
+        {
+            var xd = Dense<T>(x);
+            xd[..outer].CopyTo(yd);
+            for (var r = 1; r < inner; r++)
+            {
+                var row = xd.Slice(r * outer, outer);
+                switch (op)
+                {
+                    case ReduceOp.Sum: TensorPrimitives.Add(yd, row, yd); break;
+                    case ReduceOp.Max: TensorPrimitives.Max(yd, row, yd); break;
+                    case ReduceOp.Min: TensorPrimitives.Min(yd, row, yd); break;
+                }
+            }
+            return;
+        }
+
+        var rows = Densify(MoveDimsLast(x, dims));
+        CpuParallel.For(outer, inner, (r0, r1) =>
+        {
+            var src = Dense<T>(rows);
+            var dst = Dense<T>(y);
+            for (var r = r0; r < r1; r++)
+            {
+                var row = src.Slice(r * inner, inner);
+                dst[r] = op switch
+                {
+                    ReduceOp.Sum => TensorPrimitives.Sum<T>(row),
+                    ReduceOp.Max => TensorPrimitives.Max<T>(row),
+                    _ => TensorPrimitives.Min<T>(row),
+                };
+            }
+        });
+    }
+
+    private static bool IsLeadingPrefix(int[] dims)
+    {
+        for (var i = 0; i < dims.Length; i++)
+            if (dims[i] != i) return false;
+        return true;
+    }
+
+    /// <summary>A view of x with the given dims moved (in order) after all others.</summary>
+    internal static Tensor MoveDimsLast(Tensor x, int[] dims)
+    {
+        var perm = new int[x.Rank];
+        var k = 0;
+        for (var d = 0; d < x.Rank; d++)
+            if (Array.IndexOf(dims, d) < 0) perm[k++] = d;
+        foreach (var d in dims) perm[k++] = d;
+        var shape = new int[x.Rank];
+        var strides = new int[x.Rank];
+        for (var i = 0; i < x.Rank; i++)
+        {
+            shape[i] = x.ShapeArray[perm[i]];
+            strides[i] = x.StrideArray[perm[i]];
+        }
+        return x.AsStrided(shape, strides, x.Offset);
+    }
+
+    public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values)
+    {
+        switch (x.DType)
+        {
+            case DType.Float32: ArgReduceImpl<float>(max, x, dim, indices, values); break;
+            case DType.Float64: ArgReduceImpl<double>(max, x, dim, indices, values); break;
+            case DType.Int32: ArgReduceImpl<int>(max, x, dim, indices, values); break;
+            case DType.Int64: ArgReduceImpl<long>(max, x, dim, indices, values); break;
+            default: ThrowUnsupported(max ? "Argmax" : "Argmin", x.DType); break;
+        }
+    }
+
+    private void ArgReduceImpl<T>(bool max, Tensor x, int dim, Tensor indices, Tensor? values)
+        where T : unmanaged, INumber<T>
+    {
+        var rows = Densify(MoveDimsLast(x, [dim]));
+        var inner = x.ShapeArray[dim];
+        var outer = indices.Numel;
+        var src = Dense<T>(rows);
+        var idx = Dense<long>(indices);
+        var vals = values is null ? default : Dense<T>(values);
+        for (var r = 0; r < outer; r++)
+        {
+            var row = src.Slice(r * inner, inner);
+            var best = 0;
+            var bestValue = row[0];
+            if (!IsNaN(bestValue))
+            {
+                for (var i = 1; i < inner; i++)
+                {
+                    var v = row[i];
+                    if (IsNaN(v))
+                    {
+                        best = i;
+                        bestValue = v;
+                        break;
+                    }
+                    if (max ? v > bestValue : v < bestValue)
+                    {
+                        best = i;
+                        bestValue = v;
+                    }
+                }
+            }
+            idx[r] = best;
+            if (values is not null) vals[r] = bestValue;
+        }
+
+        static bool IsNaN(T v) => T.IsNaN(v);
+    }
+
+    public void Softmax(Tensor x, int dim, Tensor y, bool log)
+    {
+        switch (x.DType)
+        {
+            case DType.Float32: SoftmaxImpl<float>(x, dim, y, log); break;
+            case DType.Float64: SoftmaxImpl<double>(x, dim, y, log); break;
+            default: ThrowUnsupported("Softmax", x.DType); break;
+        }
+    }
+
+    private void SoftmaxImpl<T>(Tensor x, int dim, Tensor y, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (y.Numel == 0) return;
+        var rows = Densify(MoveDimsLast(x, [dim]));
+        var inner = x.ShapeArray[dim];
+        var outer = y.Numel / inner;
+        var lastDim = dim == x.Rank - 1;
+        var target = lastDim ? y : Tensor.Empty(rows.ShapeArray.ToArray(), y.DType, Device.Cpu);
+        CpuParallel.For(outer, inner * 4L, (r0, r1) =>
+        {
+            var src = Dense<T>(rows);
+            var dst = Dense<T>(target);
+            for (var r = r0; r < r1; r++)
+            {
+                var xr = src.Slice(r * inner, inner);
+                var yr = dst.Slice(r * inner, inner);
+                var m = TensorPrimitives.Max<T>(xr);
+                if (T.IsInfinity(m) && m < T.Zero) m = T.Zero;
+                TensorPrimitives.Subtract(xr, m, yr);
+                if (log)
+                {
+                    // log_softmax = (x - m) - log(sum(exp(x - m)))
+                    var sum = T.Zero;
+                    foreach (var v in yr) sum += T.Exp(v);
+                    TensorPrimitives.Subtract(yr, T.Log(sum), yr);
+                }
+                else
+                {
+                    TensorPrimitives.Exp(yr, yr);
+                    var sum = TensorPrimitives.Sum<T>(yr);
+                    TensorPrimitives.Divide(yr, sum, yr);
+                }
+            }
+        });
+        if (!lastDim) Copy(target, MoveDimsLast(y, [dim]));
+    }
+
+    public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log)
+    {
+        switch (y.DType)
+        {
+            case DType.Float32: SoftmaxBackwardImpl<float>(y, gy, dim, gx, log); break;
+            case DType.Float64: SoftmaxBackwardImpl<double>(y, gy, dim, gx, log); break;
+            default: ThrowUnsupported("SoftmaxBackward", y.DType); break;
+        }
+    }
+
+    private void SoftmaxBackwardImpl<T>(Tensor y, Tensor gy, int dim, Tensor gx, bool log)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (gx.Numel == 0) return;
+        var yr = Densify(MoveDimsLast(y, [dim]));
+        var gr = Densify(MoveDimsLast(gy, [dim]));
+        var inner = y.ShapeArray[dim];
+        var outer = y.Numel / inner;
+        var lastDim = dim == y.Rank - 1;
+        var target = lastDim ? gx : Tensor.Empty(yr.ShapeArray.ToArray(), gx.DType, Device.Cpu);
+        CpuParallel.For(outer, inner * 3L, (r0, r1) =>
+        {
+            var ys = Dense<T>(yr);
+            var gs = Dense<T>(gr);
+            var dst = Dense<T>(target);
+            for (var r = r0; r < r1; r++)
+            {
+                var yRow = ys.Slice(r * inner, inner);
+                var gRow = gs.Slice(r * inner, inner);
+                var dRow = dst.Slice(r * inner, inner);
+                if (log)
+                {
+                    // gx = g - exp(y) * sum(g)
+                    var sum = TensorPrimitives.Sum<T>(gRow);
+                    for (var i = 0; i < inner; i++) dRow[i] = gRow[i] - T.Exp(yRow[i]) * sum;
+                }
+                else
+                {
+                    // gx = y * (g - sum(g * y))
+                    var dot = TensorPrimitives.Dot<T>(gRow, yRow);
+                    for (var i = 0; i < inner; i++) dRow[i] = yRow[i] * (gRow[i] - dot);
+                }
+            }
+        });
+        if (!lastDim) Copy(target, MoveDimsLast(gx, [dim]));
+    }
+}

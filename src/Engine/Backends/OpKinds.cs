@@ -1,0 +1,120 @@
+namespace Engine.Backends;
+
+/// <summary>Elementwise one-input ops. Parameters (slope, bounds, exponent, scale) travel as alpha/beta.</summary>
+public enum UnaryOp
+{
+    Neg,
+    Abs,
+    Sign,
+    Exp,
+    Log,
+    Log1p,
+    Expm1,
+    Sqrt,
+    Rsqrt,
+    Square,
+    Reciprocal,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+    Relu,
+    /// <summary>x &gt;= 0 ? x : alpha * x.</summary>
+    LeakyRelu,
+    /// <summary>x &gt; 0 ? x : alpha * (exp(x) - 1).</summary>
+    Elu,
+    Selu,
+    /// <summary>x * Phi(x), the exact (erf) form.</summary>
+    Gelu,
+    /// <summary>The tanh approximation of GELU.</summary>
+    GeluTanh,
+    Silu,
+    /// <summary>log(1 + exp(alpha * x)) / alpha, linear where alpha * x &gt; beta (PyTorch's beta and threshold).</summary>
+    Softplus,
+    Mish,
+    Erf,
+    /// <summary>min(max(x, alpha), beta); HardTanh is Clamp with its bounds.</summary>
+    Clamp,
+    /// <summary>alpha * x + beta.</summary>
+    Affine,
+    /// <summary>x ^ alpha.</summary>
+    PowScalar,
+    /// <summary>alpha ^ x.</summary>
+    ScalarPow,
+    /// <summary>alpha / x.</summary>
+    ScalarDiv,
+    Floor,
+    Ceil,
+    Round,
+    /// <summary>Logical not; Bool in, Bool out.</summary>
+    Not,
+}
+
+/// <summary>Elementwise two-input ops. Comparisons and logical ops produce Bool.</summary>
+public enum BinaryOp
+{
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Maximum,
+    Minimum,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+public enum ReduceOp
+{
+    Sum,
+    Max,
+    Min,
+}
+
+public enum RandomKind
+{
+    /// <summary>Uniform on [alpha, beta).</summary>
+    Uniform,
+    /// <summary>Normal with mean alpha and standard deviation beta.</summary>
+    Normal,
+    /// <summary>Integers uniform on [alpha, beta).</summary>
+    Integer,
+}
+
+public static class OpKindExtensions
+{
+    public static bool IsComparison(this BinaryOp op) => op is >= BinaryOp.Eq and <= BinaryOp.Or;
+}
+
+/// <summary>Conv2d geometry. Conv1d is Conv2d over a height of 1.</summary>
+public readonly record struct Conv2dParams(
+    int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW, int Groups)
+{
+    public int OutSize(int inSize, int kernel, bool height)
+    {
+        var (s, p, d) = height ? (StrideH, PadH, DilationH) : (StrideW, PadW, DilationW);
+        return (inSize + 2 * p - d * (kernel - 1) - 1) / s + 1;
+    }
+}
+
+/// <summary>Pooling geometry, as PyTorch's MaxPool2d/AvgPool2d arguments.</summary>
+public readonly record struct Pool2dParams(
+    int KernelH, int KernelW, int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW,
+    bool CeilMode, bool CountIncludePad)
+{
+    public int OutSize(int inSize, bool height)
+    {
+        var (k, s, p, d) = height ? (KernelH, StrideH, PadH, DilationH) : (KernelW, StrideW, PadW, DilationW);
+        var span = inSize + 2 * p - d * (k - 1) - 1;
+        var o = (CeilMode ? (span + s - 1) / s : span / s) + 1;
+        // PyTorch: with ceil mode the last window must start inside the input or the left padding.
+        if (CeilMode && (o - 1) * s >= inSize + p) o--;
+        return o;
+    }
+}

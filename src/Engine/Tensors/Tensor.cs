@@ -1,0 +1,187 @@
+using Engine.Backends;
+using Engine.Backends.Cpu;
+
+namespace Engine;
+
+/// <summary>An n-dimensional array of one dtype on one device: a strided view over a <see cref="Storage"/>, with
+/// the autograd state (requires-grad flag, gradient, producing node). Ops live in partial files under Ops/.</summary>
+public sealed partial class Tensor
+{
+    private readonly Storage storage;
+    private readonly int[] shape;
+    private readonly int[] strides;
+    private readonly int offset;
+    private bool requiresGrad;
+    private List<Func<Tensor, Tensor?>>? leafHooks;
+
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    {
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        Numel = Engine.Shape.Numel(shape);
+    }
+
+    internal Tensor(Storage storage, int[] shape)
+        : this(storage, shape, Engine.Shape.ContiguousStrides(shape), 0)
+    {
+    }
+
+    public Storage Storage => storage;
+
+    public DType DType => storage.DType;
+
+    public Device Device => storage.Device;
+
+    internal IBackend Backend => storage is CpuStorage ? CpuBackend.Instance : storage.Device.Backend;
+
+    public ReadOnlySpan<int> Shape => shape;
+
+    public ReadOnlySpan<int> Strides => strides;
+
+    /// <summary>Element offset of this view into its storage.</summary>
+    public int Offset => offset;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => shape.Length;
+
+    public int Dim => shape.Length;
+
+    public int Numel { get; }
+
+    public int Size(int dim) => shape[Engine.Shape.NormalizeDim(dim, Rank, "Size")];
+
+    public bool IsContiguous => Engine.Shape.IsContiguous(shape, strides);
+
+    public bool IsScalar => shape.Length == 0;
+
+    internal int[] ShapeArray => shape;
+
+    internal int[] StrideArray => strides;
+
+    // ---- autograd state ------------------------------------------------------------------------------------
+
+    /// <summary>Whether ops on this tensor are recorded for the backward pass. Only leaves can be set.</summary>
+    public bool RequiresGrad
+    {
+        get => requiresGrad;
+        set
+        {
+            if (GradFn is not null)
+            {
+                if (value) return;
+                throw new InvalidOperationException(
+                    $"RequiresGrad: cannot turn gradients off on a non-leaf tensor (produced by {GradFn.Name}); use Detach() instead");
+            }
+            if (value && !DType.IsFloatingPoint())
+                throw new ArgumentException($"RequiresGrad: only floating-point tensors can require gradients; this tensor is {DType}");
+            requiresGrad = value;
+        }
+    }
+
+    /// <summary>Gradient accumulated by <see cref="Backward"/> (leaves, and tensors that called <see cref="RetainGrad"/>).</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The op that produced this tensor, or null for a leaf.</summary>
+    public Node? GradFn { get; private set; }
+
+    public bool IsLeaf => GradFn is null;
+
+    internal IReadOnlyList<Func<Tensor, Tensor?>>? LeafHooks => leafHooks;
+
+    /// <summary>Sets requires-grad on a leaf and returns it: <c>var w = Tensor.Randn(3, 4).RequiresGrad_();</c></summary>
+    public Tensor RequiresGrad_(bool value = true)
+    {
+        RequiresGrad = value;
+        return this;
+    }
+
+    /// <summary>Computes the gradient of this tensor with respect to the graph's leaves and accumulates it into their
+    /// <see cref="Grad"/>. A non-scalar tensor needs an explicit <paramref name="gradient"/> of its shape.</summary>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false)
+        => BackwardEngine.Run([this], [gradient], retainGraph || createGraph, createGraph, null);
+
+    /// <summary>Registers a hook called with this tensor's gradient during backward; a non-null result replaces the
+    /// gradient. Dispose the returned handle to remove the hook.</summary>
+    public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!requiresGrad)
+            throw new InvalidOperationException($"RegisterHook: the tensor (shape {Engine.Shape.Format(shape)}) does not require grad, so no gradient will reach the hook");
+        if (GradFn is { } node)
+        {
+            node.AddHook(hook);
+            return new HookHandle(() => node.RemoveHook(hook));
+        }
+        (leafHooks ??= new()).Add(hook);
+        return new HookHandle(() => leafHooks.Remove(hook));
+    }
+
+    /// <summary>Keeps the gradient of a non-leaf tensor in <see cref="Grad"/> after backward.</summary>
+    public void RetainGrad()
+    {
+        if (!requiresGrad)
+            throw new InvalidOperationException("RetainGrad: the tensor does not require grad");
+        if (GradFn is { } node) node.RetainedOutput = this;
+    }
+
+    /// <summary>A tensor sharing this one's storage, cut from the graph.</summary>
+    public Tensor Detach() => new(storage, shape, strides, offset);
+
+    private sealed class HookHandle(Func<bool> remove) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            remove();
+        }
+    }
+
+    /// <summary>Attaches a backward formula when grad mode is on and an input requires grad. Returns this.</summary>
+    internal Tensor Record(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        GradFn = new FunctionNode(name, inputs, backward);
+        requiresGrad = true;
+        return this;
+    }
+
+    internal static bool NeedsGrad(Tensor a) => a.requiresGrad && Autograd.IsEnabled;
+
+    internal static bool NeedsGrad(Tensor a, Tensor b) => (a.requiresGrad || b.requiresGrad) && Autograd.IsEnabled;
+
+    internal static bool NeedsGrad(Tensor a, Tensor b, Tensor c)
+        => (a.requiresGrad || b.requiresGrad || c.requiresGrad) && Autograd.IsEnabled;
+
+    internal static bool NeedsGrad(Tensor[] inputs)
+    {
+        if (!Autograd.IsEnabled) return false;
+        foreach (var t in inputs)
+            if (t.requiresGrad) return true;
+        return false;
+    }
+
+    // ---- construction helpers used by ops ----------------------------------------------------------------------
+
+    /// <summary>A new contiguous tensor of the given shape on this tensor's device.</summary>
+    internal Tensor NewEmpty(int[] newShape, DType? dtype = null, bool zero = false)
+        => Empty(newShape, dtype ?? DType, Device, zero);
+
+    internal static Tensor Empty(int[] shape, DType dtype, Device device, bool zero = false)
+    {
+        var backend = device.Type == DeviceType.Cpu ? CpuBackend.Instance : device.Backend;
+        return new Tensor(backend.Allocate(dtype, Engine.Shape.Numel(shape), zero), shape);
+    }
+
+    /// <summary>A view with new geometry over the same storage (no autograd).</summary>
+    internal Tensor AsStrided(int[] newShape, int[] newStrides, int newOffset) => new(storage, newShape, newStrides, newOffset);
+
+    internal void CheckSameDevice(Tensor other, string op)
+    {
+        if (other.Device != Device)
+            throw new ArgumentException($"{op}: tensors are on different devices ({Device} and {other.Device}); move one with To(device)");
+    }
+}
