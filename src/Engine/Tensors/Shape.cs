@@ -38,14 +38,14 @@ public static class Shape
         return true;
     }
 
-    /// <summary>"(3, 4)" as PyTorch prints sizes; "()" for a scalar.</summary>
-    public static string Format(ReadOnlySpan<int> shape)
+    /// <summary>"(3,4)" as error messages print shapes; "(5)" for 1-D, "()" for a scalar. <paramref name="separator"/>
+    /// ", " gives PyTorch's printed form.</summary>
+    public static string Format(ReadOnlySpan<int> shape, string separator = ",")
     {
-        if (shape.Length == 1) return $"({shape[0]},)";
         var sb = new StringBuilder("(");
         for (var i = 0; i < shape.Length; i++)
         {
-            if (i > 0) sb.Append(", ");
+            if (i > 0) sb.Append(separator);
             sb.Append(shape[i]);
         }
         return sb.Append(')').ToString();

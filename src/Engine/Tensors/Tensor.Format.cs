@@ -20,7 +20,7 @@ public sealed partial class Tensor
         if (Numel == 0) sb.Append(Rank <= 1 ? "[]" : new string('[', 1) + "]");
         else Append(sb, values, 0, 0, format, elide, indent: 7);
         var extras = new List<string>();
-        if (elide || Numel == 0 && Rank > 1) extras.Add($"size={Engine.Shape.Format(shape)}");
+        if (elide || Numel == 0 && Rank > 1) extras.Add($"size={Engine.Shape.Format(shape, ", ")}");
         if (DType is not (DType.Float32 or DType.Int64 or DType.Bool)) extras.Add($"dtype={DType.TorchName()}");
         if (Device.Type != DeviceType.Cpu) extras.Add($"device='{Device}'");
         if (GradFn is not null) extras.Add($"grad_fn=<{GradFn.Name}Backward>");
