@@ -12,6 +12,28 @@ public static class BackendRegistry
 
     public static void Register(DeviceType type, Func<int, IBackend> factory) => Factories[type] = factory;
 
+    /// <summary>Registers a factory until the returned handle is disposed, then restores what was there (tests use it
+    /// to stand in a device).</summary>
+    internal static IDisposable Override(DeviceType type, Func<int, IBackend> factory)
+    {
+        var had = Factories.TryGetValue(type, out var previous);
+        var cached = Instances.Where(kv => kv.Key.Type == type).ToList();
+        foreach (var kv in cached) Instances.TryRemove(kv.Key, out _);
+        Factories[type] = factory;
+        return new Restore(() =>
+        {
+            foreach (var key in Instances.Keys.Where(k => k.Type == type).ToList()) Instances.TryRemove(key, out _);
+            if (had) Factories[type] = previous!;
+            else Factories.TryRemove(type, out _);
+            foreach (var kv in cached) Instances[kv.Key] = kv.Value;
+        });
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
     public static bool IsRegistered(DeviceType type) => type == DeviceType.Cpu || Factories.ContainsKey(type);
 
     public static IBackend Get(Device device)
