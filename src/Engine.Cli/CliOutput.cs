@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Engine.Cli;
+
+/// <summary>The output convention every <c>engine</c> command follows. Progress and diagnostics always go to
+/// stderr. Without <c>--json</c> the result is written for people on stdout; with <c>--json</c> stdout carries
+/// exactly one JSON object (snake_case keys): the result, or <c>{"error": "..."}</c> when the command fails.</summary>
+internal sealed class CliOutput
+{
+    /// <summary>Accepted by every command (recursive from the root), before or after the command name.</summary>
+    public static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Write the result as one JSON object on stdout; progress stays on stderr",
+        Recursive = true,
+    };
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        // Stdout is not HTML: keep '+', '<' and non-ASCII text readable instead of \uXXXX escapes.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    private readonly TextWriter stdout;
+
+    public CliOutput(bool json, TextWriter stdout, TextWriter stderr)
+    {
+        Json = json;
+        this.stdout = stdout;
+        Human = CreateConsole(stdout);
+        Progress = CreateConsole(stderr);
+    }
+
+    public bool Json { get; }
+
+    /// <summary>The result for people, on stdout. Commands write here only when <see cref="Json"/> is false.</summary>
+    public IAnsiConsole Human { get; }
+
+    /// <summary>Progress and diagnostics, on stderr, in both modes.</summary>
+    public IAnsiConsole Progress { get; }
+
+    public static CliOutput From(ParseResult parse) =>
+        new(parse.GetValue(JsonOption), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+
+    /// <summary>Writes the command's one JSON object to stdout, on a single line.</summary>
+    public void WriteJson<T>(T result) => stdout.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
+
+    /// <summary>Reports a failed command: the message on stderr and, with --json, as the JSON object.</summary>
+    public void WriteError(string message)
+    {
+        Progress.MarkupLineInterpolated($"[red]error:[/] {message}");
+        if (Json) WriteJson(new { Error = message });
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.Detect,
+            ColorSystem = ColorSystemSupport.Detect,
+        });
+        // Spectre assumes 80 columns when the writer is not a terminal; logs and pipes read better unwrapped.
+        if (!console.Profile.Out.IsTerminal) console.Profile.Width = 200;
+        return console;
+    }
+}
