@@ -10,8 +10,11 @@ namespace Engine.Cli;
 /// exactly one JSON object (snake_case keys): the result, or <c>{"error": "..."}</c> when the command fails.</summary>
 internal sealed class CliOutput
 {
-    /// <summary>Accepted by every command (recursive from the root), before or after the command name.</summary>
-    public static readonly Option<bool> JsonOption = new("--json")
+    private const string JsonOptionName = "--json";
+
+    /// <summary>The --json option, for the root command: recursive, so every command accepts it before or after its
+    /// name. A new instance per parser, since an option records the commands it is added to.</summary>
+    public static Option<bool> CreateJsonOption() => new(JsonOptionName)
     {
         Description = "Write the result as one JSON object on stdout; progress stays on stderr",
         Recursive = true,
@@ -22,7 +25,6 @@ internal sealed class CliOutput
         // Stdout is not HTML: keep '+', '<' and non-ASCII text readable instead of \uXXXX escapes.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
     private readonly TextWriter stdout;
@@ -44,7 +46,7 @@ internal sealed class CliOutput
     public IAnsiConsole Progress { get; }
 
     public static CliOutput From(ParseResult parse) =>
-        new(parse.GetValue(JsonOption), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        new(parse.GetValue<bool>(JsonOptionName), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
 
     /// <summary>Writes the command's one JSON object to stdout, on a single line.</summary>
     public void WriteJson<T>(T result) => stdout.WriteLine(JsonSerializer.Serialize(result, JsonOptions));

@@ -15,14 +15,15 @@ public static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         // A plain Command rather than RootCommand, whose name would be the assembly's (Engine.Cli), not the tool's.
+        var json = CliOutput.CreateJsonOption();
         var root = new Command("engine", "Engine: a deep-learning engine written in C#.")
         {
-            Options = { new HelpOption(), new VersionOption(), CliOutput.JsonOption },
+            Options = { new HelpOption(), new VersionOption(), json },
         };
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(InfoCommand.Create());
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.GetValue(CliOutput.JsonOption))
+        if (parse.Errors.Count > 0 && parse.GetValue(json))
         {
             // Help text would break the one-JSON-object promise; report the parse errors as the object instead.
             new CliOutput(json: true, stdout, stderr).WriteError(string.Join("; ", parse.Errors.Select(e => e.Message)));
