@@ -242,7 +242,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>This tensor if contiguous, otherwise a contiguous copy.</summary>
-    public Tensor Contiguous() => IsContiguous && offset == 0 && storage.Length == Numel ? this : CopyOp("Contiguous");
+    public Tensor Contiguous() => IsContiguous ? this : CopyOp("Contiguous");
 
     /// <summary>A copy with its own contiguous storage (differentiable).</summary>
     public Tensor Clone() => CopyOp("Clone");
