@@ -92,6 +92,13 @@ public static class OpKindExtensions
     public static bool IsComparison(this BinaryOp op) => op is >= BinaryOp.Eq and <= BinaryOp.Or;
 }
 
+internal static class IntMath
+{
+    /// <summary>Division rounding toward negative infinity (C# rounds toward zero), as output-size formulas need
+    /// when a window is larger than the padded input.</summary>
+    public static int FloorDiv(int a, int b) => (a / b) - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+}
+
 /// <summary>Conv2d geometry. Conv1d is Conv2d over a height of 1.</summary>
 public readonly record struct Conv2dParams(
     int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW, int Groups)
@@ -99,7 +106,7 @@ public readonly record struct Conv2dParams(
     public int OutSize(int inSize, int kernel, bool height)
     {
         var (s, p, d) = height ? (StrideH, PadH, DilationH) : (StrideW, PadW, DilationW);
-        return (inSize + 2 * p - d * (kernel - 1) - 1) / s + 1;
+        return IntMath.FloorDiv(inSize + 2 * p - d * (kernel - 1) - 1, s) + 1;
     }
 }
 
@@ -112,7 +119,7 @@ public readonly record struct Pool2dParams(
     {
         var (k, s, p, d) = height ? (KernelH, StrideH, PadH, DilationH) : (KernelW, StrideW, PadW, DilationW);
         var span = inSize + 2 * p - d * (k - 1) - 1;
-        var o = (CeilMode ? (span + s - 1) / s : span / s) + 1;
+        var o = (CeilMode ? IntMath.FloorDiv(span + s - 1, s) : IntMath.FloorDiv(span, s)) + 1;
         // PyTorch: with ceil mode the last window must start inside the input or the left padding.
         if (CeilMode && (o - 1) * s >= inSize + p) o--;
         return o;
