@@ -56,7 +56,7 @@ public sealed partial class Tensor
 
     public static Tensor operator /(Tensor a, double s) => a.Div(s);
 
-    public static Tensor operator /(double s, Tensor a) => a.Unary(UnaryOp.ScalarDiv, s);
+    public static Tensor operator /(double s, Tensor a) => a.Numeric().Unary(UnaryOp.ScalarDiv, s);
 
     /// <summary>Elementwise logical ops on Bool tensors.</summary>
     public static Tensor operator &(Tensor a, Tensor b) => a.LogicalAnd(b);
@@ -141,7 +141,7 @@ public sealed partial class Tensor
 
     public static Tensor Where(Tensor cond, double a, Tensor b) => Where(cond, b.ScalarLike(a), b);
 
-    /// <summary>value where mask is true, this tensor elsewhere.</summary>
+    /// <summary>value (in this tensor's dtype) where mask is true, this tensor elsewhere.</summary>
     public Tensor MaskedFill(Tensor mask, double value)
     {
         if (mask.DType != DType.Bool)
@@ -149,7 +149,7 @@ public sealed partial class Tensor
         var outShape = Engine.Shape.Broadcast(shape, mask.shape, "MaskedFill");
         if (!outShape.AsSpan().SequenceEqual(shape))
             throw new ArgumentException($"MaskedFill: mask of shape {Engine.Shape.Format(mask.shape)} would broadcast the tensor of shape {Engine.Shape.Format(shape)} to {Engine.Shape.Format(outShape)}; the mask must broadcast to the tensor's shape");
-        return Where(mask, ScalarLike(value), this);
+        return Where(mask, Scalar(value, DType, Device), this);
     }
 
     // ---- implementation ----------------------------------------------------------------------------------------
@@ -163,7 +163,10 @@ public sealed partial class Tensor
         return Scalar(s, dtype, Device);
     }
 
-    private Tensor Affine(double alpha, double beta) => Unary(UnaryOp.Affine, alpha, beta);
+    /// <summary>alpha x + beta; a Bool tensor counts as Int64, as in PyTorch's promotion.</summary>
+    private Tensor Affine(double alpha, double beta) => Numeric().Unary(UnaryOp.Affine, alpha, beta);
+
+    private Tensor Numeric() => DType == DType.Bool ? To(DType.Int64) : this;
 
     /// <summary>A broadcast view (stride 0 on expanded dims) without autograd; the caller handles gradients.</summary>
     internal Tensor ExpandView(int[] target)
@@ -219,11 +222,11 @@ public sealed partial class Tensor
         switch (op)
         {
             case BinaryOp.Add:
-                ga = g;
-                gb = g;
+                ga = a.requiresGrad ? g : null;
+                gb = b.requiresGrad ? g : null;
                 break;
             case BinaryOp.Sub:
-                ga = g;
+                ga = a.requiresGrad ? g : null;
                 gb = b.requiresGrad ? -g : null;
                 break;
             case BinaryOp.Mul:
@@ -235,11 +238,14 @@ public sealed partial class Tensor
                 gb = b.requiresGrad ? -g * a / (b * b) : null;
                 break;
             case BinaryOp.Pow:
-                ga = a.requiresGrad ? g * b * a.Pow(b - 1) : null;
+                // d/da a^b = b a^(b-1), 0 where b == 0 (as PyTorch): the exponent b - 1 is taken from 1 there, so
+                // 0 * 0^-1 never forms a NaN, in this pass or when it is differentiated again.
+                ga = a.requiresGrad ? g * b * a.Pow(Where(b.Eq(0), 1.0, b) - 1) : null;
                 if (b.requiresGrad)
                 {
-                    // d/db a^b = a^b log a, defined as 0 where a == 0 and b >= 0 (as PyTorch).
-                    var logA = Where(a.Eq(0).LogicalAnd(b.Ge(0)), ZerosLike(a), a.Log());
+                    // d/db a^b = a^b log a, 0 where a == 0 and b >= 0 (as PyTorch): log is taken of 1 there, so
+                    // neither this pass nor a double backward sees log(0).
+                    var logA = Where(a.Eq(0).LogicalAnd(b.Ge(0)), 1.0, a).Log();
                     gb = g * y * logA;
                 }
                 break;

@@ -97,11 +97,12 @@ public sealed partial class Tensor
         _ => Unary(UnaryOp.PowScalar, exponent),
     };
 
-    /// <summary>A scalar raised to the power of each element.</summary>
+    /// <summary>A scalar raised to the power of each element. The gradient at base 0 is 0 for non-negative
+    /// exponents (as PyTorch); a negative base has no real gradient, so it is refused when one is needed.</summary>
     public static Tensor Pow(double scalar, Tensor exponent)
     {
-        if (scalar <= 0 && exponent.NeedsGradInput)
-            throw new ArgumentException($"Pow: the base {scalar} must be positive for a gradient with respect to the exponent");
+        if (scalar < 0 && exponent.NeedsGradInput)
+            throw new ArgumentException($"Pow: the base {scalar} must be non-negative for a gradient with respect to the exponent");
         return exponent.Unary(UnaryOp.ScalarPow, scalar);
     }
 
@@ -110,12 +111,11 @@ public sealed partial class Tensor
     internal Tensor Unary(UnaryOp op, double alpha = 0, double beta = 0)
     {
         var x = this;
-        var floatOnly = op is not (UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Square or UnaryOp.Relu or UnaryOp.Clamp or UnaryOp.Affine or UnaryOp.Not);
         if (op == UnaryOp.Not && DType != DType.Bool)
             throw new ArgumentException($"LogicalNot: needs a Bool tensor; got {DType}");
         if (DType == DType.Bool && op != UnaryOp.Not)
             throw new ArgumentException($"{op}: not defined for Bool tensors; convert with To(DType.Float32) first");
-        if (DType.IsInteger() && (floatOnly || op == UnaryOp.Affine && (alpha != Math.Floor(alpha) || beta != Math.Floor(beta))))
+        if (DType.IsInteger() && !KeepsIntegers(op, alpha, beta))
             x = To(DType.Float32);
         var y = x.NewEmpty((int[])shape.Clone());
         x.Backend.Unary(op, x, y, alpha, beta);
@@ -126,6 +126,20 @@ public sealed partial class Tensor
                 : UnaryGradKernel(op, x, y, g, alpha, beta)]);
         }
         return y;
+    }
+
+    /// <summary>Whether op maps integers to integers with these parameters (else an integer input is promoted to
+    /// Float32 first, as PyTorch's type promotion does for a fractional scalar).</summary>
+    private static bool KeepsIntegers(UnaryOp op, double alpha, double beta)
+    {
+        static bool Whole(double v) => double.IsFinite(v) && v == Math.Floor(v);
+        return op switch
+        {
+            UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Square or UnaryOp.Relu or UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round => true,
+            UnaryOp.Affine => Whole(alpha) && Whole(beta),
+            UnaryOp.Clamp => (Whole(alpha) || double.IsInfinity(alpha)) && (Whole(beta) || double.IsInfinity(beta)),
+            _ => false,
+        };
     }
 
     private static Tensor UnaryGradKernel(UnaryOp op, Tensor x, Tensor y, Tensor g, double alpha, double beta)
@@ -163,7 +177,7 @@ public sealed partial class Tensor
             UnaryOp.Sigmoid => g * y * (1 - y),
             UnaryOp.Relu => g * Step(x.Gt(0)),
             UnaryOp.LeakyRelu => g * Where(x.Gt(0), OnesLike(x), FullLike(x, alpha)),
-            UnaryOp.Elu => g * Where(x.Gt(0), OnesLike(x), y + alpha),
+            UnaryOp.Elu => g * Where(x.Gt(0), OnesLike(x), x.Exp() * alpha),
             UnaryOp.Selu => g * seluScale * Where(x.Gt(0), OnesLike(x), x.Exp() * seluAlpha),
             UnaryOp.Gelu => g * ((x * invSqrtTwo).Erf() * 0.5 + 0.5 + x * (x.Square() * -0.5).Exp() * invSqrtTwoPi),
             UnaryOp.GeluTanh => GeluTanhDerivative(x, g, sqrtTwoOverPi),
@@ -174,7 +188,7 @@ public sealed partial class Tensor
             UnaryOp.Clamp => g * Step(x.Ge(alpha).LogicalAnd(x.Le(beta))),
             UnaryOp.Affine => g * alpha,
             UnaryOp.PowScalar => alpha == 0 ? ZerosLike(x) : g * alpha * x.Pow(alpha - 1),
-            UnaryOp.ScalarPow => g * y * Math.Log(alpha),
+            UnaryOp.ScalarPow => alpha == 0 ? g * Where(x.Ge(0), 0.0, FullLike(x, double.NegativeInfinity)) : g * y * Math.Log(alpha),
             UnaryOp.ScalarDiv => -g * y / x,
             _ => throw new InvalidOperationException($"{op} has no derivative"),
         };

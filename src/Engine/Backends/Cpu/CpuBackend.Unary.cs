@@ -44,10 +44,12 @@ public sealed partial class CpuBackend
             case UnaryOp.Square: TensorPrimitives.Multiply(x, x, y); break;
             case UnaryOp.Relu: TensorPrimitives.Max(x, T.Zero, y); break;
             case UnaryOp.Clamp:
-                var lo = double.IsNegativeInfinity(alpha) ? T.CreateSaturating(long.MinValue) : T.CreateSaturating(Math.Ceiling(alpha));
-                var hi = double.IsPositiveInfinity(beta) ? T.CreateSaturating(long.MaxValue) : T.CreateSaturating(Math.Floor(beta));
+                // The op layer sends whole (or infinite) bounds only; fractional ones promote to float first.
+                var lo = T.CreateSaturating(alpha);
+                var hi = T.CreateSaturating(beta);
                 for (var i = 0; i < x.Length; i++) y[i] = T.Min(T.Max(x[i], lo), hi);
                 break;
+            case UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round: x.CopyTo(y); break;
             case UnaryOp.Affine when alpha == Math.Floor(alpha) && beta == Math.Floor(beta):
                 var a = T.CreateChecked(alpha);
                 var b = T.CreateChecked(beta);
@@ -72,33 +74,34 @@ public sealed partial class CpuBackend
                 break;
             case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
             case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
-            case UnaryOp.Log1p: TensorPrimitives.LogP1(x, y); break;
-            case UnaryOp.Expm1: TensorPrimitives.ExpM1(x, y); break;
+            // TensorPrimitives' LogP1/ExpM1 are log(1 + x) and exp(x) - 1, which lose every digit of a tiny x.
+            case UnaryOp.Log1p: for (var i = 0; i < n; i++) y[i] = SpecialFunctions.Log1p(x[i]); break;
+            case UnaryOp.Expm1: for (var i = 0; i < n; i++) y[i] = SpecialFunctions.Expm1(x[i]); break;
             case UnaryOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
             case UnaryOp.Rsqrt: for (var i = 0; i < n; i++) y[i] = T.One / T.Sqrt(x[i]); break;
             case UnaryOp.Square: TensorPrimitives.Multiply(x, x, y); break;
             case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
             case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
             case UnaryOp.Cos: TensorPrimitives.Cos(x, y); break;
-            case UnaryOp.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case UnaryOp.Tanh: Tanh(x, y); break;
             case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case UnaryOp.Relu: for (var i = 0; i < n; i++) y[i] = x[i] > T.Zero || T.IsNaN(x[i]) ? x[i] : T.Zero; break;
             case UnaryOp.LeakyRelu: for (var i = 0; i < n; i++) y[i] = x[i] >= T.Zero ? x[i] : a * x[i]; break;
-            case UnaryOp.Elu: for (var i = 0; i < n; i++) y[i] = x[i] > T.Zero ? x[i] : a * T.ExpM1(x[i]); break;
+            case UnaryOp.Elu: for (var i = 0; i < n; i++) y[i] = x[i] > T.Zero ? x[i] : a * SpecialFunctions.Expm1(x[i]); break;
             case UnaryOp.Selu:
                 var sa = T.CreateTruncating(SeluAlpha);
                 var ss = T.CreateTruncating(SeluScale);
-                for (var i = 0; i < n; i++) y[i] = ss * (x[i] > T.Zero ? x[i] : sa * T.ExpM1(x[i]));
+                for (var i = 0; i < n; i++) y[i] = ss * (x[i] > T.Zero ? x[i] : sa * SpecialFunctions.Expm1(x[i]));
                 break;
             case UnaryOp.Gelu: for (var i = 0; i < n; i++) y[i] = T.CreateTruncating(GeluErf(double.CreateTruncating(x[i]))); break;
             case UnaryOp.GeluTanh:
-                var c = T.CreateTruncating(SqrtTwoOverPi);
+                // 0.5 x (1 + tanh u) written as x sigmoid(2u): no cancellation of 1 + tanh u for negative x.
+                var c2 = T.CreateTruncating(2 * SqrtTwoOverPi);
                 var k = T.CreateTruncating(GeluCubic);
-                var half = T.CreateTruncating(0.5);
                 for (var i = 0; i < n; i++)
                 {
                     var v = x[i];
-                    y[i] = half * v * (T.One + T.Tanh(c * (v + k * v * v * v)));
+                    y[i] = v / (T.One + T.Exp(-c2 * (v + k * v * v * v)));
                 }
                 break;
             case UnaryOp.Silu: for (var i = 0; i < n; i++) y[i] = x[i] / (T.One + T.Exp(-x[i])); break;
@@ -126,9 +129,23 @@ public sealed partial class CpuBackend
     /// <summary>PyTorch's softplus: log(1 + exp(beta x)) / beta, and x itself where beta x &gt; threshold.</summary>
     private static T Softplus<T>(T x, T beta, T threshold)
         where T : IFloatingPointIeee754<T>
-        => x * beta > threshold ? x : T.LogP1(T.Exp(x * beta)) / beta;
+        => x * beta > threshold ? x : SpecialFunctions.Log1p(T.Exp(x * beta)) / beta;
 
-    private static double GeluErf(double x) => 0.5 * x * (1 + SpecialFunctions.Erf(x * InvSqrtTwo));
+    /// <summary>x Phi(x), with Phi from erfc so the left tail keeps its relative precision.</summary>
+    private static double GeluErf(double x) => x * NormalCdf(x);
+
+    private static double NormalCdf(double x) => 0.5 * SpecialFunctions.Erfc(-x * InvSqrtTwo);
+
+    /// <summary>TensorPrimitives.Tanh works from exp(2x) and loses relative precision as |x| shrinks (60x the value
+    /// at 1e-9 in float32, 1e-13 relative near 1e-3 in float64); below 0.55 the scalar tanh is used instead.</summary>
+    private static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var small = T.CreateTruncating(0.55);
+        TensorPrimitives.Tanh(x, y);
+        for (var i = 0; i < y.Length; i++)
+            if (T.Abs(x[i]) < small) y[i] = T.Tanh(x[i]);
+    }
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
     {
@@ -171,7 +188,8 @@ public sealed partial class CpuBackend
             case UnaryOp.Sigmoid: for (var i = 0; i < n; i++) gx[i] = g[i] * y[i] * (T.One - y[i]); break;
             case UnaryOp.Relu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : T.Zero; break;
             case UnaryOp.LeakyRelu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : a * g[i]; break;
-            case UnaryOp.Elu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : g[i] * (y[i] + a); break;
+            // alpha exp(x) rather than y + alpha, which cancels for very negative x.
+            case UnaryOp.Elu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : g[i] * a * T.Exp(x[i]); break;
             case UnaryOp.Selu:
                 var sa = T.CreateTruncating(SeluAlpha);
                 var ss = T.CreateTruncating(SeluScale);
@@ -181,9 +199,8 @@ public sealed partial class CpuBackend
                 for (var i = 0; i < n; i++)
                 {
                     var v = double.CreateTruncating(x[i]);
-                    var cdf = 0.5 * (1 + SpecialFunctions.Erf(v * InvSqrtTwo));
                     var pdf = InvSqrtTwoPi * Math.Exp(-0.5 * v * v);
-                    gx[i] = g[i] * T.CreateTruncating(cdf + v * pdf);
+                    gx[i] = g[i] * T.CreateTruncating(NormalCdf(v) + v * pdf);
                 }
                 break;
             case UnaryOp.GeluTanh:
@@ -228,8 +245,9 @@ public sealed partial class CpuBackend
                 for (var i = 0; i < n; i++) gx[i] = a == T.Zero ? T.Zero : g[i] * a * T.Pow(x[i], am1);
                 break;
             case UnaryOp.ScalarPow:
+                // d/dx a^x = a^x log a; for a = 0 it is 0 where x >= 0 (as PyTorch), not 0 * -inf.
                 var lnA = T.Log(a);
-                for (var i = 0; i < n; i++) gx[i] = g[i] * y[i] * lnA;
+                for (var i = 0; i < n; i++) gx[i] = a == T.Zero && x[i] >= T.Zero ? T.Zero : g[i] * y[i] * lnA;
                 break;
             case UnaryOp.ScalarDiv: for (var i = 0; i < n; i++) gx[i] = -g[i] * y[i] / x[i]; break;
             default: throw new ArgumentException($"UnaryBackward: {op} has no derivative");

@@ -1,6 +1,9 @@
+using System.Numerics;
+
 namespace Engine.Backends.Cpu;
 
-/// <summary>Special functions the BCL lacks, accurate to double precision.</summary>
+/// <summary>Special functions the BCL lacks or computes inaccurately, accurate to a few ulps of the working
+/// precision.</summary>
 public static class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.1283791670955126;
@@ -25,6 +28,30 @@ public static class SpecialFunctions
         if (x < 2.5) return 1 - Erf(x);
         if (x > 27) return 0;
         return ErfcContinuedFraction(x);
+    }
+
+    /// <summary>log(1 + x) without losing the digits of a small x. The BCL's LogP1 is log(1 + x) and returns 0 for
+    /// x below half an ulp of 1; dividing by the rounded u - 1 cancels the rounding of u = 1 + x (Goldberg).</summary>
+    public static T Log1p<T>(T x)
+        where T : IFloatingPointIeee754<T>
+    {
+        var u = T.One + x;
+        if (u == T.One) return x;
+        if (T.IsPositiveInfinity(u)) return u;
+        return T.Log(u) * x / (u - T.One);
+    }
+
+    /// <summary>exp(x) - 1 without cancellation near 0 (the BCL's ExpM1 is exp(x) - 1); Kahan's correction by
+    /// x / log(u) for u = exp(x).</summary>
+    public static T Expm1<T>(T x)
+        where T : IFloatingPointIeee754<T>
+    {
+        var u = T.Exp(x);
+        if (u == T.One) return x;
+        var um1 = u - T.One;
+        if (um1 == -T.One) return um1;
+        if (T.IsPositiveInfinity(u)) return u;
+        return um1 * x / T.Log(u);
     }
 
     private static double ErfSeries(double x)
