@@ -89,7 +89,7 @@ public static class GradCheck
         var moved = (double[])values.Clone();
         moved[element] += delta;
         var args = (Tensor[])leaves.Clone();
-        args[input] = Tensor.FromArray(moved, leaves[input].Shape.ToArray());
+        args[input] = Tensor.FromArray(moved).Reshape(leaves[input].Shape.ToArray());
         using (Autograd.NoGrad())
             return f(args).ToArray<double>();
     }
