@@ -194,6 +194,7 @@ public sealed partial class Tensor
     private (int[] Dims, int[] Keep, int[] Out) ReduceShapes(int[] dims, bool keepDim, string op)
     {
         var d = Engine.Shape.NormalizeDims(dims, Rank, op);
+        if (Rank == 0) d = []; // a 0-dim tensor accepts dim 0 / -1 (as PyTorch) but has no dim to reduce
         var keep = (int[])shape.Clone();
         foreach (var i in d) keep[i] = 1;
         if (keepDim) return (d, keep, keep);
@@ -205,7 +206,7 @@ public sealed partial class Tensor
 
     private int ReducedCount(int[] dims, string op)
     {
-        var d = Engine.Shape.NormalizeDims(dims, Rank, op);
+        var d = ReduceShapes(dims, false, op).Dims;
         var n = 1;
         foreach (var i in d) n *= shape[i];
         return n;
