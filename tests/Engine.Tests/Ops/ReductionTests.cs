@@ -226,6 +226,19 @@ public sealed class ReductionTests
     }
 
     [TestMethod]
+    public void ReducingNonEmptyDimsOfAnEmptyTensorGivesAnEmptyResult()
+    {
+        var x = Tensor.Zeros(0, 3);
+        CollectionAssert.AreEqual(new[] { 0 }, x.Amax([1]).Shape.ToArray());
+        CollectionAssert.AreEqual(new[] { 0 }, x.Max(1).Values.Shape.ToArray());
+        CollectionAssert.AreEqual(new[] { 3 }, x.Sum(0).Shape.ToArray());
+        CollectionAssert.AreEqual(new float[] { 0, 0, 0 }, x.Sum(0).ToArray<float>(), "an empty sum is 0");
+        Assert.IsTrue(x.Mean(0).ToArray<float>().All(float.IsNaN), "an empty mean is NaN, as PyTorch");
+        CollectionAssert.AreEqual(new[] { 3 }, x.LogSumExp(0).Shape.ToArray());
+        Assert.IsTrue(x.LogSumExp(0).ToArray<float>().All(float.IsNegativeInfinity));
+    }
+
+    [TestMethod]
     public void VarOfOneElementWithCorrectionIsNaN()
     {
         var x = Tensor.FromArray(new double[] { 1, 2, 3 }, 3, 1);
@@ -308,6 +321,8 @@ public sealed class ReductionTests
         OpCheck.Throws<ArgumentException>(() => Tensor.Zeros(0, 3).Max(0), "Max", "(0,3)");
         OpCheck.Throws<ArgumentException>(() => Tensor.Zeros(0, 3).Amax([0]), "Amax", "(0,3)");
         OpCheck.Throws<ArgumentException>(() => Tensor.FromArray(new long[] { 1, 2 }).Mean(), "Mean", "Int64");
+        OpCheck.Throws<ArgumentException>(() => Tensor.FromArray(new long[] { 1, 2 }).Std(), "Var", "Int64");
+        OpCheck.Throws<ArgumentException>(() => Tensor.Zeros(2, 0).Amin([1]), "Amin", "(2,0)");
         OpCheck.Throws<ArgumentException>(() => x.Norm(-1), "Norm", "-1");
     }
 }
