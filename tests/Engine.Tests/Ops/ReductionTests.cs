@@ -38,6 +38,9 @@ public sealed class ReductionTests
         yield return ("transposed", x.Transpose(0, 2), r.Transpose(0, 2));
         var big = OpCheck.Randn(g, 4, 6, 7);
         yield return ("sliced", big.Slice(0, 1, 4).Slice(1, 0, 6, 2).Slice(2, 1, 6), RefArray.Of(big).Slice(0, 1, 4).Slice(1, 0, 6, 2).Slice(2, 1, 6));
+        var narrow = OpCheck.Randn(g, 3, 1, 5);
+        var rn = RefArray.Of(narrow);
+        yield return ("expanded", narrow.Expand(3, 4, 5), RefArray.Generate([3, 4, 5], i => rn[i[0], 0, i[2]]));
     }
 
     private static void ForEachCase(Action<string, Tensor, RefArray, int[], bool> check)
@@ -261,6 +264,7 @@ public sealed class ReductionTests
         OpCheck.Grad(t => t[0].Var([0, 2], 1, keepDim: true), x);
         OpCheck.Grad(t => t[0].Slice(2, 0, 4, 2).Std([1], 1), x);
         OpCheck.Grad(t => t[0].Std(-1, 0), x);
+        OpCheck.Grad(t => t[0].Unsqueeze(1).Expand(2, 2, 3, 4).Var([1, 3], 1), x);
     }
 
     [TestMethod]
@@ -273,6 +277,7 @@ public sealed class ReductionTests
         OpCheck.Grad(t => t[0].Amax([0, 2]), x);
         OpCheck.Grad(t => t[0].Amin([1, 2], keepDim: true), x);
         OpCheck.Grad(t => t[0].Max(), x);
+        OpCheck.Grad(t => t[0].Unsqueeze(0).Expand(2, 2, 3, 4).Amax([0, 3]), x);
     }
 
     [TestMethod]
