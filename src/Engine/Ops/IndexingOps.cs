@@ -10,6 +10,7 @@ public sealed partial class Tensor
     {
         var d = Engine.Shape.NormalizeDim(dim, Rank, "Gather");
         var idx = CheckIndexTensor(index, "Gather");
+        if (Rank == 0 && idx.Rank == 0) return Reshape(1).Gather(0, idx.Reshape(1)).Reshape();
         if (idx.Rank != Rank)
             throw new ArgumentException($"Gather: index of shape {Engine.Shape.Format(idx.shape)} must have the rank of the input {Engine.Shape.Format(shape)}");
         for (var k = 0; k < Rank; k++)
@@ -103,7 +104,10 @@ public sealed partial class Tensor
     public Tensor IndexAdd(int dim, Tensor index, Tensor src)
     {
         var d = Engine.Shape.NormalizeDim(dim, Rank, "IndexAdd");
-        var idx = CheckIndexTensor(index, "IndexAdd").Reshape(-1);
+        var idx = CheckIndexTensor(index, "IndexAdd");
+        if (idx.Rank > 1)
+            throw new ArgumentException($"IndexAdd: the index must be 1-D; got shape {Engine.Shape.Format(idx.shape)}");
+        idx = idx.Reshape(-1);
         var expected = ReplaceAt(shape, d, idx.shape[0]);
         if (!src.shape.AsSpan().SequenceEqual(expected))
             throw new ArgumentException($"IndexAdd: src has shape {Engine.Shape.Format(src.shape)}; expected {Engine.Shape.Format(expected)} for {idx.shape[0]} indices into {Engine.Shape.Format(shape)} along dim {d}");
@@ -126,7 +130,17 @@ public sealed partial class Tensor
         if (weight.Rank != 2)
             throw new ArgumentException($"Embedding: weight must be 2-D [num_embeddings, embedding_dim]; got {Engine.Shape.Format(weight.shape)}");
         var idx = CheckIndexTensor(indices, "Embedding");
-        var rows = weight.IndexSelect(0, idx.Reshape(-1));
+        Tensor rows;
+        try
+        {
+            rows = weight.IndexSelect(0, idx.Reshape(-1));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // Report the failure as the caller's op: an index that names no row of the table.
+            throw new ArgumentOutOfRangeException(
+                $"Embedding: indices must lie in [0, {weight.shape[0]}) for a weight of shape {Engine.Shape.Format(weight.shape)} ({e.Message})", e);
+        }
         return rows.Reshape([.. idx.shape, weight.shape[1]]);
     }
 

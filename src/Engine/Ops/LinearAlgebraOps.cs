@@ -23,7 +23,7 @@ public sealed partial class Tensor
         if (b.Rank == 2 && a.Rank > 2)
         {
             // Fold the batch dims of a into its rows: one large GEMM instead of many small ones.
-            var rows = a.Reshape(-1, k);
+            var rows = a.Reshape(Engine.Shape.Numel(a.shape[..^1]), k);
             var outShape = a.shape[..^1].Append(b.shape[1]).ToArray();
             y = MatmulBatched(rows.Unsqueeze(0), b.Unsqueeze(0)).Reshape(outShape);
         }
@@ -31,7 +31,17 @@ public sealed partial class Tensor
         {
             var batchA = a.shape[..^2];
             var batchB = b.shape[..^2];
-            var batch = Engine.Shape.Broadcast(batchA, batchB, "Matmul");
+            int[] batch;
+            try
+            {
+                batch = Engine.Shape.Broadcast(batchA, batchB, "Matmul");
+            }
+            catch (ArgumentException e)
+            {
+                // Name the operands as the caller passed them, not just their batch dims.
+                throw new ArgumentException(
+                    $"Matmul: shapes {Engine.Shape.Format(shape)} and {Engine.Shape.Format(other.shape)} are incompatible: batch dims {Engine.Shape.Format(batchA)} and {Engine.Shape.Format(batchB)} cannot be broadcast", e);
+            }
             var m = a.shape[^2];
             var n = b.shape[^1];
             var a3 = Batch3(a.Expand([.. batch, m, k]), m, k);
@@ -78,14 +88,15 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"Linear: input of shape {Engine.Shape.Format(x.shape)} does not match weight of shape {Engine.Shape.Format(weight.shape)}: {(x.Rank == 0 ? 0 : x.shape[^1])} != {weight.shape[1]}");
         if (bias is not null && (bias.Rank != 1 || bias.shape[0] != weight.shape[0]))
-            throw new ArgumentException($"Linear: bias must have shape ({weight.shape[0]},); got {Engine.Shape.Format(bias.shape)}");
+            throw new ArgumentException($"Linear: bias must have shape {Engine.Shape.Format([weight.shape[0]])} for weight {Engine.Shape.Format(weight.shape)}; got {Engine.Shape.Format(bias.shape)}");
         x.CheckSameDevice(weight, "Linear");
-        if (x.DType != weight.DType || bias is not null && bias.DType != x.DType)
-            throw new ArgumentException($"Linear: input, weight and bias must share a dtype; got {x.DType}, {weight.DType}{(bias is null ? "" : ", " + bias.DType)}");
+        if (bias is not null) x.CheckSameDevice(bias, "Linear");
+        if (!x.DType.IsFloatingPoint() || x.DType != weight.DType || bias is not null && bias.DType != x.DType)
+            throw new ArgumentException($"Linear: input, weight and bias must share one floating-point dtype; got {x.DType}, {weight.DType}{(bias is null ? "" : ", " + bias.DType)}");
 
         var inF = weight.shape[1];
         var outF = weight.shape[0];
-        var rows = x.Reshape(-1, inF);
+        var rows = x.Reshape(Engine.Shape.Numel(x.shape[..^1]), inF);
         var wt = weight.Transpose(0, 1);
         var y = Empty([1, rows.shape[0], outF], x.DType, x.Device);
         using (Autograd.NoGrad())
@@ -100,7 +111,7 @@ public sealed partial class Tensor
         {
             result.Record("Linear", inputs, g =>
             {
-                var g2 = g.Reshape(-1, outF);
+                var g2 = g.Reshape(rows.shape[0], outF);
                 var gx = x.requiresGrad ? g2.Matmul(weight).Reshape(x.shape) : null;
                 var gw = weight.requiresGrad ? g2.Transpose(0, 1).Matmul(rows) : null;
                 var gb = bias is not null && bias.requiresGrad ? g2.Sum(0) : null;
@@ -113,18 +124,25 @@ public sealed partial class Tensor
     /// <summary>A [B, rows, cols] view of a tensor with batch dims, copying only when the batch dims cannot merge.</summary>
     private static Tensor Batch3(Tensor t, int rows, int cols)
     {
-        var batch = t.Numel == 0 ? 0 : t.Numel / Math.Max(rows * cols, 1);
         if (t.Rank == 2) return t.Unsqueeze(0);
         if (t.Rank == 3) return t;
-        // Merge batch dims: possible without copy when they are mutually contiguous (or all broadcast).
-        var bs = t.strides[..^2];
+        // Merge batch dims: possible without copy when each one steps over the next (size-1 dims step nowhere, so
+        // their strides do not matter; broadcast dims all have stride 0).
         var bshape = t.shape[..^2];
+        var batch = Engine.Shape.Numel(bshape);
         var merged = true;
-        for (var i = 0; i < bs.Length - 1; i++)
-            if (bshape[i] != 1 && bs[i] != bs[i + 1] * bshape[i + 1]) merged = false;
+        var batchStride = 0;
+        var prev = -1;
+        for (var i = bshape.Length - 1; i >= 0; i--)
+        {
+            if (bshape[i] == 1) continue;
+            if (prev < 0) batchStride = t.strides[i];
+            else if (t.strides[i] != t.strides[prev] * bshape[prev]) merged = false;
+            prev = i;
+        }
         if (merged)
         {
-            var view = t.AsStrided([batch, rows, cols], [bs[^1], t.strides[^2], t.strides[^1]], t.offset);
+            var view = t.AsStrided([batch, rows, cols], [batchStride, t.strides[^2], t.strides[^1]], t.offset);
             return NeedsGrad(t) ? t.Reshape(batch, rows, cols) : view;
         }
         return t.Contiguous().Reshape(batch, rows, cols);

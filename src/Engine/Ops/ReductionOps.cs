@@ -40,6 +40,8 @@ public sealed partial class Tensor
     /// <summary>Variance with Bessel's correction by default (correction = 1), as PyTorch.</summary>
     public Tensor Var(int[]? dims = null, int correction = 1, bool keepDim = false)
     {
+        if (!DType.IsFloatingPoint())
+            throw new ArgumentException($"Var: needs a floating-point tensor; got {DType} (convert with To(DType.Float32))");
         var d = dims ?? [];
         var count = ReducedCount(d, "Var");
         var mean = Mean(d, keepDim: true);
@@ -173,8 +175,8 @@ public sealed partial class Tensor
     {
         var x = DType == DType.Bool ? To(DType.Int64) : this;
         var (d, keepShape, outShape) = ReduceShapes(dims, keepDim, name);
-        if (ReducedCount(d, name) == 0 || (Numel == 0))
-            throw new ArgumentException($"{name}: cannot reduce an empty set of elements (shape {Engine.Shape.Format(shape)})");
+        if (ReducedCount(d, name) == 0)
+            throw new ArgumentException($"{name}: cannot reduce an empty set of elements (shape {Engine.Shape.Format(shape)}, dims {Engine.Shape.Format(d)})");
         var y = x.NewEmpty(keepShape);
         x.Backend.Reduce(op, x, d, y);
         var result = keepDim ? y : y.AsStrided(outShape, Engine.Shape.ContiguousStrides(outShape), 0);
@@ -194,6 +196,7 @@ public sealed partial class Tensor
     private (int[] Dims, int[] Keep, int[] Out) ReduceShapes(int[] dims, bool keepDim, string op)
     {
         var d = Engine.Shape.NormalizeDims(dims, Rank, op);
+        if (Rank == 0) d = []; // a 0-dim tensor accepts dim 0 / -1 (as PyTorch) but has no dim to reduce
         var keep = (int[])shape.Clone();
         foreach (var i in d) keep[i] = 1;
         if (keepDim) return (d, keep, keep);
@@ -205,7 +208,7 @@ public sealed partial class Tensor
 
     private int ReducedCount(int[] dims, string op)
     {
-        var d = Engine.Shape.NormalizeDims(dims, Rank, op);
+        var d = ReduceShapes(dims, false, op).Dims;
         var n = 1;
         foreach (var i in d) n *= shape[i];
         return n;

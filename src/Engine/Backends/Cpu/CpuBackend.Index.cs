@@ -72,7 +72,7 @@ public sealed partial class CpuBackend
                 so += pos[d] * src.StrideArray[d];
                 if (d != dim) yo += pos[d] * y.StrideArray[d];
             }
-            var i = CheckIndex(ix[io], size, "Scatter", dim);
+            var i = CheckIndex(ix[io], size, accumulate ? "ScatterAdd" : "Scatter", dim);
             yo += (int)i * y.StrideArray[dim];
             ys[yo] = accumulate ? ys[yo] + ss[so] : ss[so];
             Increment(pos, index.ShapeArray);
@@ -158,7 +158,7 @@ public sealed partial class CpuBackend
     private static long CheckIndex(long i, int size, string op, int dim)
     {
         if (i < 0 || i >= size)
-            throw new ArgumentOutOfRangeException(nameof(i), $"{op}: index {i} is out of bounds for dim {dim} of size {size}; expected 0 <= index < {size}");
+            throw new ArgumentOutOfRangeException("index", $"{op}: index {i} is out of bounds for dim {dim} of size {size}; expected 0 <= index < {size}");
         return i;
     }
 
