@@ -96,14 +96,16 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
 
     public static int NR => 2 * TL.Count;
 
-    /// <summary>c[r*ldc + j] (+)= sum_p a[p*MR + r] * b[p*ldb + j] for r &lt; MR, j &lt; NR; <paramref name="a"/>
-    /// is a packed MR-row panel; <paramref name="b"/> has NR contiguous columns per K step.</summary>
+    /// <summary>c[r*ldc + j] (+)= sum_p a[r*aLine + p*aStep] * b[p*ldb + j] for r &lt; MR, j &lt; NR. A is a packed
+    /// MR-row panel (aLine = 1, aStep = MR) or, for small products, rows read in place; b has NR contiguous
+    /// columns per K step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, T* a, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+    public static void Tile(int kc, T* a, nint aLine, nint aStep, T* b, nint ldb, T* c, nint ldc, bool accumulate)
     {
         var n = TL.Count;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        T* a3 = a + 3 * aLine;
         for (var p = 0; p < kc; p++)
         {
             var b0 = TL.Load(b);
@@ -111,22 +113,23 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
             var x = TL.Broadcast(a[0]);
             c00 = TL.MultiplyAdd(x, b0, c00);
             c01 = TL.MultiplyAdd(x, b1, c01);
-            x = TL.Broadcast(a[1]);
+            x = TL.Broadcast(a[aLine]);
             c10 = TL.MultiplyAdd(x, b0, c10);
             c11 = TL.MultiplyAdd(x, b1, c11);
-            x = TL.Broadcast(a[2]);
+            x = TL.Broadcast(a[2 * aLine]);
             c20 = TL.MultiplyAdd(x, b0, c20);
             c21 = TL.MultiplyAdd(x, b1, c21);
-            x = TL.Broadcast(a[3]);
+            x = TL.Broadcast(a3[0]);
             c30 = TL.MultiplyAdd(x, b0, c30);
             c31 = TL.MultiplyAdd(x, b1, c31);
-            x = TL.Broadcast(a[4]);
+            x = TL.Broadcast(a3[aLine]);
             c40 = TL.MultiplyAdd(x, b0, c40);
             c41 = TL.MultiplyAdd(x, b1, c41);
-            x = TL.Broadcast(a[5]);
+            x = TL.Broadcast(a3[2 * aLine]);
             c50 = TL.MultiplyAdd(x, b0, c50);
             c51 = TL.MultiplyAdd(x, b1, c51);
-            a += MR;
+            a += aStep;
+            a3 += aStep;
             b += ldb;
         }
         StoreRow(c, n, c00, c01, accumulate);
