@@ -141,6 +141,7 @@ internal static unsafe class PackedGemm<T, TL, TV>
                 }
                 continue;
             }
+            if (stepStride == 1 && lines == width && PanelTranspose.TryPack(src, lineStride, width, kc, dst)) continue;
             if (stepStride == 1)
             {
                 // Lines contiguous along K (row-major A, transposed B): read each line sequentially.
