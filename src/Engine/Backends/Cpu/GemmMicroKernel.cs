@@ -116,7 +116,11 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
         }
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Strides are pre-scaled to bytes and row 2 pre-doubled so the loop needs no address arithmetic beyond
+        // three pointer bumps (the JIT does not hoist these itself).
         T* a3 = a + 3 * aLine;
+        var line2 = 2 * aLine;
+        nint aStepBytes = aStep * sizeof(T), ldbBytes = ldb * sizeof(T);
         for (var p = 0; p < kc; p++)
         {
             var b0 = TL.Load(b);
@@ -127,7 +131,7 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
             x = TL.Broadcast(a[aLine]);
             c10 = TL.MultiplyAdd(x, b0, c10);
             c11 = TL.MultiplyAdd(x, b1, c11);
-            x = TL.Broadcast(a[2 * aLine]);
+            x = TL.Broadcast(a[line2]);
             c20 = TL.MultiplyAdd(x, b0, c20);
             c21 = TL.MultiplyAdd(x, b1, c21);
             x = TL.Broadcast(a3[0]);
@@ -136,12 +140,12 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
             x = TL.Broadcast(a3[aLine]);
             c40 = TL.MultiplyAdd(x, b0, c40);
             c41 = TL.MultiplyAdd(x, b1, c41);
-            x = TL.Broadcast(a3[2 * aLine]);
+            x = TL.Broadcast(a3[line2]);
             c50 = TL.MultiplyAdd(x, b0, c50);
             c51 = TL.MultiplyAdd(x, b1, c51);
-            a += aStep;
-            a3 += aStep;
-            b += ldb;
+            a = (T*)((byte*)a + aStepBytes);
+            a3 = (T*)((byte*)a3 + aStepBytes);
+            b = (T*)((byte*)b + ldbBytes);
         }
         StoreRow(c, n, c00, c01, accumulate);
         StoreRow(c + ldc, n, c10, c11, accumulate);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine.Backends.Cpu;
 
@@ -144,11 +145,21 @@ internal static unsafe class PackedGemm<T, TL, TV>
             if (stepStride == 1 && lines == width && PanelTranspose.TryPack(src, lineStride, width, kc, dst)) continue;
             if (stepStride == 1)
             {
-                // Lines contiguous along K (row-major A, transposed B): read each line sequentially.
+                // Lines contiguous along K (row-major A): read each line sequentially. The lines are short runs
+                // (KC elements) far apart, which the hardware prefetcher picks up late, so each cache line of the
+                // next panel's matching line is requested while this one is copied.
+                var lineElements = 64 / sizeof(T);
+                var prefetch = Sse.IsSupported && l0 + 2 * width <= count;
                 for (var l = 0; l < lines; l++)
                 {
-                    T* s = src + l * lineStride, d = dst + l;
-                    for (var p = 0; p < kc; p++, d += width) *d = s[p];
+                    T* s = src + l * lineStride, d = dst + l, next = s + width * lineStride;
+                    var p = 0;
+                    for (; p + lineElements <= kc; p += lineElements)
+                    {
+                        if (prefetch) Sse.Prefetch0(next + p);
+                        for (var q = 0; q < lineElements; q++, d += width) *d = s[p + q];
+                    }
+                    for (; p < kc; p++, d += width) *d = s[p];
                 }
             }
             else
