@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Engine.Backends.Cpu;
 
@@ -17,40 +17,61 @@ public sealed partial class CpuBackend
     }
 }
 
-/// <summary>Row-oriented GEMM: each output row is accumulated as a sum of rows of B scaled by one element of A,
-/// with contiguous B rows (B is packed when its rows are strided). Parallel over output rows.</summary>
+/// <summary>Batched GEMM c[B,M,N] (+)= a[B,M,K] b[B,K,N] for strided a and b (transposed, sliced, batch stride 0)
+/// and contiguous c. Picks the widest accelerated SIMD width and splits the work across threads; each piece is a
+/// single-threaded <see cref="PackedGemm{T, TL, TV}"/>.</summary>
 internal static class Gemm
 {
+    /// <summary>Multiply-adds a thread must have before a second one is worth waking (about 10 us of work).</summary>
+    private const long MinMacsPerThread = 1 << 20;
+
     public static void Batched<T>(Tensor a, Tensor b, Tensor c, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (Vector512.IsHardwareAccelerated) Batched<T, Lanes512<T>, Vector512<T>>(a, b, c, accumulate);
+        else if (Vector256.IsHardwareAccelerated) Batched<T, Lanes256<T>, Vector256<T>>(a, b, c, accumulate);
+        else Batched<T, ScalarLanes<T>, T>(a, b, c, accumulate);
+    }
+
+    /// <summary>Work items are (matrix, slice) pairs: when there are fewer matrices than threads each matrix is cut
+    /// into slices along its longer output dim (whole micro-tiles), so every slice packs only its share of the
+    /// operand that is split and the threads never synchronise.</summary>
+    private static unsafe void Batched<T, TL, TV>(Tensor a, Tensor b, Tensor c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TL : struct, IGemmLanes<TV, T>
+        where TV : unmanaged
+    {
         int batch = c.ShapeArray[0], m = c.ShapeArray[1], n = c.ShapeArray[2], k = a.ShapeArray[2];
-        var cs = CpuBackend.Dense<T>(c);
-        if (!accumulate) cs.Clear();
-        if (m == 0 || n == 0 || k == 0) return;
+        if (batch == 0 || m == 0 || n == 0) return;
+        var macs = (long)m * n * k;
+        var threads = (int)Math.Clamp(batch * macs / MinMacsPerThread, 1, CpuParallel.MaxThreads);
+        var slices = batch >= threads ? 1 : (threads + batch - 1) / batch;
+        var splitRows = m >= n;
+        var tile = splitRows ? GemmMicroKernel<T, TL, TV>.MR : GemmMicroKernel<T, TL, TV>.NR;
+        var length = splitRows ? m : n;
+        var step = ((length + slices - 1) / slices + tile - 1) / tile * tile;
+        slices = (length + step - 1) / step;
+
         int sab = a.StrideArray[0], sam = a.StrideArray[1], sak = a.StrideArray[2];
-        for (var bi = 0; bi < batch; bi++)
+        int sbb = b.StrideArray[0], sbk = b.StrideArray[1], sbn = b.StrideArray[2];
+        // CpuParallel counts cost in units where Threshold is one thread's worth; MinMacsPerThread is ours.
+        var costPerItem = Math.Max(1, macs / slices * CpuParallel.Threshold / MinMacsPerThread);
+        CpuParallel.For(batch * slices, costPerItem, (start, end) =>
         {
-            var bMat = b.AsStrided([k, n], [b.StrideArray[1], b.StrideArray[2]], b.Offset + bi * b.StrideArray[0]);
-            var packed = CpuBackend.Instance.Densify(bMat);
-            var bOffset = packed.Offset;
-            var aOffset = a.Offset + bi * sab;
-            var cOffset = bi * m * n;
-            CpuParallel.For(m, (long)n * k, (r0, r1) =>
+            fixed (T* pa = CpuBackend.Buffer<T>(a), pb = CpuBackend.Buffer<T>(b), pc = CpuBackend.Buffer<T>(c))
             {
-                var bs = CpuBackend.Buffer<T>(packed);
-                var aa = CpuBackend.Buffer<T>(a);
-                var cc = CpuBackend.Dense<T>(c);
-                for (var i = r0; i < r1; i++)
+                for (var item = start; item < end; item++)
                 {
-                    var row = cc.Slice(cOffset + i * n, n);
-                    for (var p = 0; p < k; p++)
-                    {
-                        var s = aa[aOffset + i * sam + p * sak];
-                        TensorPrimitives.MultiplyAdd(bs.Slice(bOffset + p * n, n), s, row, row);
-                    }
+                    var bi = item / slices;
+                    var s0 = item % slices * step;
+                    var s = Math.Min(step, length - s0);
+                    int i0 = splitRows ? s0 : 0, j0 = splitRows ? 0 : s0;
+                    var av = new StridedMatrix<T>(pa + a.Offset + (nint)bi * sab + (nint)i0 * sam, sam, sak);
+                    var bv = new StridedMatrix<T>(pb + b.Offset + (nint)bi * sbb + (nint)j0 * sbn, sbk, sbn);
+                    var cp = pc + c.Offset + (nint)bi * m * n + (nint)i0 * n + j0;
+                    PackedGemm<T, TL, TV>.Multiply(av, bv, cp, n, splitRows ? s : m, splitRows ? n : s, k, accumulate);
                 }
-            });
-        }
+            }
+        });
     }
 }

@@ -1,0 +1,178 @@
+using Engine.Backends.Cpu;
+
+namespace Engine.Tests.Backends;
+
+/// <summary>The packed GEMM against a naive float64 triple loop: every transpose combination, odd sizes that leave
+/// partial micro-tiles, sizes that cross the K/M/N cache blocks, strided and broadcast operands, accumulation.</summary>
+[TestClass]
+public sealed class GemmTests
+{
+    private const double Float32Tolerance = 1e-5;
+    private const double Float64Tolerance = 1e-12;
+
+    // (m, k, n): 1 and 3 fall below one micro-tile, 17 and 255 leave partial tiles, 1000 crosses KC = 256. Small
+    // products read A and B in place, (255, 1000, 255) packs both; the last two (float32 only) are split across
+    // threads by columns, reading A in place and packing it respectively.
+    private static readonly (int M, int K, int N)[] OddSizes =
+    [
+        (1, 1, 1), (3, 17, 255), (17, 1000, 3), (255, 3, 17), (1000, 17, 1), (1, 255, 1000), (255, 1000, 255),
+        (17, 255, 1000), (64, 300, 1000), (300, 300, 700),
+    ];
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void Float32MatchesReferenceForTransposeCombination(bool transposeA, bool transposeB)
+    {
+        var g = new Generator(11);
+        foreach (var (m, k, n) in OddSizes)
+        {
+            var a = Matrix(m, k, transposeA, DType.Float32, g);
+            var b = Matrix(k, n, transposeB, DType.Float32, g);
+            AssertClose(a.Matmul(b), a, b, Float32Tolerance, $"{m}x{k}x{n} tA={transposeA} tB={transposeB}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void Float64MatchesReferenceForTransposeCombination(bool transposeA, bool transposeB)
+    {
+        var g = new Generator(12);
+        foreach (var (m, k, n) in OddSizes[..^2])
+        {
+            var a = Matrix(m, k, transposeA, DType.Float64, g);
+            var b = Matrix(k, n, transposeB, DType.Float64, g);
+            AssertClose(a.Matmul(b), a, b, Float64Tolerance, $"{m}x{k}x{n} tA={transposeA} tB={transposeB}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(1030, 3, 30, DType.Float32)] // M crosses the MC block (510 rows for float32)
+    [DataRow(1030, 3, 30, DType.Float64)] // (255 rows for float64)
+    [DataRow(30, 3, 8300, DType.Float32)] // N crosses the NC block (4096 columns for float32)
+    [DataRow(30, 520, 70, DType.Float64)] // K crosses KC = 256 twice
+    public void MatchesReferenceAcrossCacheBlocks(int m, int k, int n, DType dtype)
+    {
+        var g = new Generator(13);
+        var a = Matrix(m, k, false, dtype, g);
+        var b = Matrix(k, n, true, dtype, g);
+        AssertClose(a.Matmul(b), a, b, dtype == DType.Float32 ? Float32Tolerance : Float64Tolerance, $"{m}x{k}x{n}");
+    }
+
+    [TestMethod]
+    public void StridedOperandsMatchReference()
+    {
+        var g = new Generator(14);
+        foreach (var (m, k, n) in new[] { (5, 7, 3), (40, 33, 70), (130, 257, 45) })
+        {
+            // Every other column of A; a window of B with a row pitch wider than its width.
+            var a = Tensor.Randn([m, 2 * k], DType.Float32, g).Slice(1, 0, 2 * k, 2);
+            var b = Tensor.Randn([k + 2, n + 9], DType.Float32, g).Narrow(0, 1, k).Narrow(1, 4, n);
+            AssertClose(a.Matmul(b), a, b, Float32Tolerance, $"sliced {m}x{k}x{n}");
+            // Both strides of B non-unit: B is every third column of a transposed matrix.
+            var bt = Tensor.Randn([3 * n, k], DType.Float32, g).T.Slice(1, 0, 3 * n, 3);
+            AssertClose(a.Matmul(bt), a, bt, Float32Tolerance, $"strided transposed {m}x{k}x{n}");
+        }
+    }
+
+    [TestMethod]
+    public void BroadcastBatchMatchesReference()
+    {
+        var g = new Generator(15);
+        foreach (var (m, k, n) in new[] { (3, 5, 7), (33, 70, 65), (100, 300, 50) })
+        {
+            // A batch of 3 against one shared B (batch stride 0) and a shared transposed A against a batch of B.
+            var a = Tensor.Randn([3, m, k], DType.Float32, g);
+            var b = Tensor.Randn([1, k, n], DType.Float32, g);
+            AssertClose(a.Matmul(b), a, b.Expand(3, k, n), Float32Tolerance, $"shared B {m}x{k}x{n}");
+            var at = Tensor.Randn([1, k, m], DType.Float32, g).MT;
+            var bs = Tensor.Randn([3, n, k], DType.Float32, g).MT;
+            AssertClose(at.Matmul(bs), at.Expand(3, m, k), bs, Float32Tolerance, $"shared A {m}x{k}x{n}");
+        }
+    }
+
+    [TestMethod]
+    public void AccumulateAddsToExistingOutput()
+    {
+        var g = new Generator(16);
+        foreach (var (m, k, n) in new[] { (1, 1, 1), (17, 300, 40), (70, 20, 300) })
+        {
+            var a = Tensor.Randn([2, k, m], DType.Float64, g).MT;
+            var b = Tensor.Randn([1, k, n], DType.Float64, g).Expand(2, k, n);
+            var c = Tensor.Randn([2, m, n], DType.Float64, g);
+            var before = c.ToArray<double>();
+            CpuBackend.Instance.Matmul(a, b, c, accumulate: true);
+            var expected = Reference(a, b);
+            var scale = AbsReference(a, b);
+            var actual = c.ToArray<double>();
+            for (var i = 0; i < actual.Length; i++)
+            {
+                var want = before[i] + expected[i];
+                Assert.IsTrue(Math.Abs(actual[i] - want) <= Float64Tolerance * (scale[i] + Math.Abs(before[i])),
+                    $"{m}x{k}x{n} element {i}: got {actual[i]}, expected {want}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow(DType.Float32)]
+    [DataRow(DType.Float64)]
+    public void EmptyInnerDimensionClearsOrKeepsOutput(DType dtype)
+    {
+        foreach (var (m, n) in new[] { (1, 1), (7, 40) })
+        {
+            var a = Tensor.Zeros([1, m, 0], dtype);
+            var b = Tensor.Zeros([1, 0, n], dtype);
+            var c = Tensor.Full([1, m, n], 7.0, dtype);
+            CpuBackend.Instance.Matmul(a, b, c, accumulate: true);
+            Assert.IsTrue(c.ToArray<double>().All(v => v == 7.0), $"accumulate with K = 0 must leave c unchanged ({m}x{n})");
+            CpuBackend.Instance.Matmul(a, b, c, accumulate: false);
+            Assert.IsTrue(c.ToArray<double>().All(v => v == 0.0), $"K = 0 must give zeros ({m}x{n})");
+        }
+    }
+
+    /// <summary>A random rows x cols matrix, optionally built as the transpose of a cols x rows one.</summary>
+    private static Tensor Matrix(int rows, int cols, bool transposed, DType dtype, Generator g)
+        => transposed ? Tensor.Randn([cols, rows], dtype, g).T : Tensor.Randn([rows, cols], dtype, g);
+
+    /// <summary>Checks |c - a@b| &lt;= tolerance * sum_p |a_ip b_pj| elementwise: the scale of the rounding error of any
+    /// summation order, while a dropped or doubled term moves an element by about 1/K of it.</summary>
+    private static void AssertClose(Tensor c, Tensor a, Tensor b, double tolerance, string what)
+    {
+        var expected = Reference(a, b);
+        var scale = AbsReference(a, b);
+        var actual = c.ToArray<double>();
+        Assert.HasCount(expected.Length, actual, what);
+        for (var i = 0; i < actual.Length; i++)
+            Assert.IsTrue(Math.Abs(actual[i] - expected[i]) <= tolerance * scale[i] + 1e-300,
+                $"{what}: element {i} is {actual[i]}, expected {expected[i]}");
+    }
+
+    private static double[] Reference(Tensor a, Tensor b) => NaiveProduct(a, b, x => x);
+
+    private static double[] AbsReference(Tensor a, Tensor b) => NaiveProduct(a, b, Math.Abs);
+
+    /// <summary>sum_p f(a_ip) f(b_pj) in float64 for a [..., m, k] and b [..., k, n] with equal batch dims.</summary>
+    private static double[] NaiveProduct(Tensor a, Tensor b, Func<double, double> f)
+    {
+        int m = a.Shape[^2], k = a.Shape[^1], n = b.Shape[^1];
+        var batch = a.Numel / (m * k);
+        var av = a.ToArray<double>().Select(f).ToArray();
+        var bv = b.ToArray<double>().Select(f).ToArray();
+        var c = new double[batch * m * n];
+        for (var t = 0; t < batch; t++)
+        for (var i = 0; i < m; i++)
+        for (var j = 0; j < n; j++)
+        {
+            var s = 0.0;
+            for (var p = 0; p < k; p++) s += av[(t * m + i) * k + p] * bv[(t * k + p) * n + j];
+            c[(t * m + i) * n + j] = s;
+        }
+        return c;
+    }
+}
