@@ -1,4 +1,5 @@
 using Engine.Backends;
+using Engine.Backends.Cpu;
 
 namespace Engine.Tests.Tensors;
 
@@ -77,15 +78,15 @@ public sealed class ErrorMessageTests
     {
         public Device Device => device;
 
-        public Storage Allocate(DType dtype, int length, bool zero = true) => new HostStorage(Backends.Cpu.CpuStorage.Allocate(dtype, length), device);
+        public Storage Allocate(DType dtype, int length, bool zero = true) => new HostStorage(CpuStorage.Allocate(dtype, length), device);
 
-        public Storage FromHost(Array data, DType dtype) => new HostStorage(new Backends.Cpu.CpuStorage(data, dtype), device);
+        public Storage FromHost(Array data, DType dtype) => new HostStorage(new CpuStorage(data, dtype), device);
 
-        public void ToHost(Tensor src, Array dst) => Backends.Cpu.CpuBackend.Instance.ToHost(OnCpu(src), dst);
+        public void ToHost(Tensor src, Array dst) => CpuBackend.Instance.ToHost(OnCpu(src), dst);
 
-        public void Fill(Tensor dst, double value) => Backends.Cpu.CpuBackend.Instance.Fill(OnCpu(dst), value);
+        public void Fill(Tensor dst, double value) => CpuBackend.Instance.Fill(OnCpu(dst), value);
 
-        public void Copy(Tensor src, Tensor dst) => Backends.Cpu.CpuBackend.Instance.Copy(OnCpu(src), OnCpu(dst));
+        public void Copy(Tensor src, Tensor dst) => CpuBackend.Instance.Copy(OnCpu(src), OnCpu(dst));
 
         private static Tensor OnCpu(Tensor t) =>
             new(((HostStorage)t.Storage).Inner, t.Shape.ToArray(), t.Strides.ToArray(), t.Offset);
@@ -121,9 +122,9 @@ public sealed class ErrorMessageTests
         }
     }
 
-    private sealed class HostStorage(Backends.Cpu.CpuStorage inner, Device device) : Storage(inner.DType, inner.Length)
+    private sealed class HostStorage(CpuStorage inner, Device device) : Storage(inner.DType, inner.Length)
     {
-        public Backends.Cpu.CpuStorage Inner => inner;
+        public CpuStorage Inner => inner;
 
         public override Device Device => device;
     }
