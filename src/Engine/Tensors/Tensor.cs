@@ -7,10 +7,11 @@ namespace Engine;
 /// the autograd state (requires-grad flag, gradient, producing node). Ops live in partial files under Ops/.</summary>
 public sealed partial class Tensor
 {
-    private readonly Storage storage;
-    private readonly int[] shape;
-    private readonly int[] strides;
-    private readonly int offset;
+    // Not readonly only so SetData_ can rebind a leaf (a parameter moved to another device or dtype) in place.
+    private Storage storage;
+    private int[] shape;
+    private int[] strides;
+    private int offset;
     private bool requiresGrad;
     private List<Func<Tensor, Tensor?>>? leafHooks;
 
@@ -48,7 +49,7 @@ public sealed partial class Tensor
 
     public int Dim => shape.Length;
 
-    public int Numel { get; }
+    public int Numel { get; private set; }
 
     public int Size(int dim) => shape[Engine.Shape.NormalizeDim(dim, Rank, "Size")];
 
@@ -124,6 +125,26 @@ public sealed partial class Tensor
         if (!requiresGrad)
             throw new InvalidOperationException("RetainGrad: the tensor does not require grad");
         if (GradFn is { } node) node.RetainedOutput = this;
+    }
+
+    /// <summary>Makes this leaf tensor a view of <paramref name="source"/>'s data (PyTorch's <c>param.data = ...</c>):
+    /// the object keeps its identity, requires-grad flag and hooks, so modules and optimizers that hold it see the
+    /// new data. Its gradient is dropped when the shape, dtype or device changes.</summary>
+    public Tensor SetData_(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (GradFn is not null)
+            throw new InvalidOperationException($"SetData_: only leaf tensors can be rebound; this one was produced by {GradFn.Name}");
+        if (requiresGrad && !source.DType.IsFloatingPoint())
+            throw new ArgumentException($"SetData_: a tensor that requires grad cannot take {source.DType} data");
+        if (Grad is { } g && (g.DType != source.DType || g.Device != source.Device || !g.shape.AsSpan().SequenceEqual(source.shape)))
+            Grad = null;
+        storage = source.storage;
+        shape = (int[])source.shape.Clone();
+        strides = (int[])source.strides.Clone();
+        offset = source.offset;
+        Numel = source.Numel;
+        return this;
     }
 
     /// <summary>A tensor sharing this one's storage, cut from the graph.</summary>
