@@ -69,7 +69,7 @@ internal static class BackwardEngine
                 foreach (var hook in hooks)
                     grad = hook(grad) ?? grad;
             if (node.RetainedOutput is { } kept && capture is null)
-                kept.Grad = kept.Grad is null ? grad : kept.Grad + grad;
+                kept.Grad = TensorScope.Exempt(kept.Grad is null ? grad.Detach() : kept.Grad + grad);
             if (capturedNodes is not null && capturedNodes.TryGetValue(node, out var ci)) captured![ci] = grad;
 
             var inputGrads = node.Apply(grad);
@@ -101,11 +101,11 @@ internal static class BackwardEngine
             {
                 // A fresh tensor, so no two leaves share a gradient (gradients of Add alias each other) and in-place
                 // updates of .Grad (clipping, zeroing) stay local.
-                leaf.Grad = createGraph ? g : g.Clone();
+                leaf.Grad = TensorScope.Exempt(createGraph ? g : g.Clone());
             }
             else if (createGraph)
             {
-                leaf.Grad = leaf.Grad + g;
+                leaf.Grad = TensorScope.Exempt(leaf.Grad + g);
             }
             else
             {

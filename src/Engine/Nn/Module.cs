@@ -29,6 +29,7 @@ public abstract class Module
             if (!value.IsLeaf)
                 throw new ArgumentException($"{TypeName}: parameter '{name}' must be a leaf tensor; Detach() it first");
             if (value.DType.IsFloatingPoint()) value.RequiresGrad = true;
+            TensorScope.Exempt(value);
         }
         parameters.Add((name, value));
         return value;
@@ -42,6 +43,7 @@ public abstract class Module
     protected Tensor? RegisterBuffer(string name, Tensor? value, bool persistent = true)
     {
         CheckName(name);
+        if (value is not null) TensorScope.Exempt(value);
         buffers.Add((name, value, persistent));
         return value;
     }
@@ -62,7 +64,7 @@ public abstract class Module
         var i = buffers.FindIndex(b => b.Name == name);
         if (i < 0) throw new ArgumentException($"{TypeName}: no buffer named '{name}'");
         var existing = buffers[i].Tensor;
-        if (existing is null) buffers[i] = (name, value, buffers[i].Persistent);
+        if (existing is null) buffers[i] = (name, TensorScope.Exempt(value), buffers[i].Persistent);
         else existing.SetData_(value.Detach());
     }
 
@@ -134,12 +136,18 @@ public abstract class Module
 
     public Module Eval() => Train(false);
 
-    /// <summary>Clears the gradients of all parameters (to null by default, as PyTorch 2; or to zeros in place).</summary>
+    /// <summary>Clears the gradients of all parameters: to null by default, as PyTorch 2 (the old gradient tensors
+    /// are disposed, so their memory returns to the pool: Clone one first if you need it afterwards), or to zeros in
+    /// place.</summary>
     public void ZeroGrad(bool setToNone = true)
     {
         foreach (var p in Parameters())
         {
-            if (setToNone) p.Grad = null;
+            if (setToNone)
+            {
+                p.Grad?.Dispose();
+                p.Grad = null;
+            }
             else if (p.Grad is { } g)
                 using (Autograd.NoGrad()) g.Zero_();
         }

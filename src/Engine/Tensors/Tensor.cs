@@ -5,7 +5,7 @@ namespace Engine;
 
 /// <summary>An n-dimensional array of one dtype on one device: a strided view over a <see cref="Storage"/>, with
 /// the autograd state (requires-grad flag, gradient, producing node). Ops live in partial files under Ops/.</summary>
-public sealed partial class Tensor
+public sealed partial class Tensor : IDisposable
 {
     // Not readonly only so SetData_ can rebind a leaf (a parameter moved to another device or dtype) in place.
     private Storage storage;
@@ -13,6 +13,7 @@ public sealed partial class Tensor
     private int[] strides;
     private int offset;
     private bool requiresGrad;
+    private bool disposed;
     private List<Func<Tensor, Tensor?>>? leafHooks;
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
@@ -22,6 +23,8 @@ public sealed partial class Tensor
         this.strides = strides;
         this.offset = offset;
         Numel = Engine.Shape.Numel(shape);
+        storage.AddReference();
+        TensorScope.Register(this);
     }
 
     internal Tensor(Storage storage, int[] shape)
@@ -139,12 +142,40 @@ public sealed partial class Tensor
             throw new ArgumentException($"SetData_: a tensor that requires grad cannot take {source.DType} data");
         if (Grad is { } g && (g.DType != source.DType || g.Device != source.Device || !g.shape.AsSpan().SequenceEqual(source.shape)))
             Grad = null;
+        source.ThrowIfDisposed();
+        if (!disposed)
+        {
+            source.storage.AddReference();
+            storage.RemoveReference();
+        }
         storage = source.storage;
         shape = (int[])source.shape.Clone();
         strides = (int[])source.strides.Clone();
         offset = source.offset;
         Numel = source.Numel;
         return this;
+    }
+
+    /// <summary>The scope that will dispose this tensor, if any.</summary>
+    internal TensorScope? Scope { get; set; }
+
+    /// <summary>True once <see cref="Dispose"/> ran: the tensor's data may no longer be read or written.</summary>
+    public bool IsDisposed => disposed;
+
+    /// <summary>Gives up this tensor's hold on its storage; when no other tensor views the storage, its memory
+    /// returns to the pool at once. Using the tensor afterwards throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        storage.RemoveReference();
+    }
+
+    internal void ThrowIfDisposed()
+    {
+        if (disposed)
+            throw new ObjectDisposedException(nameof(Tensor),
+                $"a tensor of shape {Engine.Shape.Format(shape)} {DType} was disposed (explicitly or by its TensorScope) and cannot be used; keep it with scope.Keep(tensor) to use it after the scope");
     }
 
     /// <summary>A tensor sharing this one's storage, cut from the graph.</summary>

@@ -127,5 +127,9 @@ public sealed class ErrorMessageTests
         public CpuStorage Inner => inner;
 
         public override Device Device => device;
+
+        protected override void Release()
+        {
+        }
     }
 }

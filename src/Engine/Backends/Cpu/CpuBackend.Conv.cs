@@ -63,6 +63,7 @@ public sealed partial class CpuBackend
                 }
                 Gemm.Batched<T>(weight, Columns(x, n, cols, g), yn, accumulate: b is not null);
             }
+            ReturnBuffer(cols);
         });
     }
 
@@ -87,9 +88,10 @@ public sealed partial class CpuBackend
                     Gemm.Batched<T>(weightT, gyn, ImageAsColumns(gx, n, g), accumulate: false);
                     continue;
                 }
-                Gemm.Batched<T>(weightT, gyn, Tensor.Wrap(cols, g.Groups, g.Kg, g.L), accumulate: false);
+                Gemm.Batched<T>(weightT, gyn, WrapColumns(cols, g), accumulate: false);
                 Im2Col.Unpack<T>(cols, Dense<T>(gx).Slice(n * g.ImageSize, g.ImageSize), g);
             }
+            ReturnBuffer(cols);
         });
     }
 
@@ -106,8 +108,8 @@ public sealed partial class CpuBackend
         CpuParallel.For(g.N, g.MacsPerImage, (n0, n1) =>
         {
             // Each worker sums its images into a private buffer, then adds it to gw once.
-            var partial = new T[gw.Numel];
-            var partialT = Tensor.Wrap(partial, g.Groups, g.Og, g.Kg);
+            var partial = CpuArrayPool.Rent<T>(gw.Numel, out var pooled);
+            var partialT = new Tensor(CpuStorage.Prefix(partial, gw.DType, gw.Numel), [g.Groups, g.Og, g.Kg]);
             var cols = ColumnBuffer<T>(g);
             for (var n = n0; n < n1; n++)
             {
@@ -119,8 +121,10 @@ public sealed partial class CpuBackend
             lock (gate)
             {
                 var sum = Dense<T>(gw);
-                TensorPrimitives.Add(sum, partial, sum);
+                TensorPrimitives.Add(sum, partial.AsSpan(0, gw.Numel), sum);
             }
+            if (pooled) CpuArrayPool.Return(partial);
+            ReturnBuffer(cols);
         });
     }
 
@@ -128,10 +132,21 @@ public sealed partial class CpuBackend
     private static Tensor GroupedWeight(Tensor w, in ConvGeometry g)
         => w.AsStrided([g.Groups, g.Og, g.Kg], [g.Og * g.Kg, g.Kg, 1], w.Offset);
 
-    /// <summary>A column buffer for one worker, or null when the image serves as its own columns.</summary>
+    /// <summary>A column buffer for one worker (from the array pool; its tail past Groups*Kg*L is unused), or null
+    /// when the image serves as its own columns.</summary>
     private static T[]? ColumnBuffer<T>(in ConvGeometry g)
         where T : unmanaged
-        => g.ImageIsColumns ? null : new T[g.Groups * g.Kg * g.L];
+        => g.ImageIsColumns ? null : CpuArrayPool.Rent<T>(g.Groups * g.Kg * g.L, out _);
+
+    private static void ReturnBuffer<T>(T[]? cols)
+    {
+        if (cols is not null && (long)cols.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() >= CpuArrayPool.MinPooledBytes)
+            CpuArrayPool.Return(cols);
+    }
+
+    private static Tensor WrapColumns<T>(T[] cols, in ConvGeometry g)
+        where T : unmanaged
+        => new(CpuStorage.Prefix(cols, DTypeExtensions.FromClrType(typeof(T)), g.Groups * g.Kg * g.L), [g.Groups, g.Kg, g.L]);
 
     /// <summary>Image n of the dense input x as a [G, Kg, L] column matrix: unfolded into cols, or a view of the
     /// image itself for a 1x1 unit-stride kernel.</summary>
@@ -140,7 +155,7 @@ public sealed partial class CpuBackend
     {
         if (cols is null) return ImageAsColumns(x, n, g);
         Im2Col.Pack<T>(Dense<T>(x).Slice(n * g.ImageSize, g.ImageSize), cols, g);
-        return Tensor.Wrap(cols, g.Groups, g.Kg, g.L);
+        return WrapColumns(cols, g);
     }
 
     private static Tensor ImageAsColumns(Tensor x, int n, in ConvGeometry g)

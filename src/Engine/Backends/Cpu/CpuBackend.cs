@@ -36,6 +36,7 @@ public sealed partial class CpuBackend : IBackend
     internal static Span<T> Buffer<T>(Tensor t)
         where T : unmanaged
     {
+        if (t.IsDisposed) t.ThrowIfDisposed();
         var data = ((CpuStorage)t.Storage).Data;
         if (typeof(T) == typeof(byte) && data is bool[] b) return MemoryMarshal.Cast<bool, T>(b.AsSpan());
         return Unsafe.As<T[]>(data).AsSpan();

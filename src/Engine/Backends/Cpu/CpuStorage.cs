@@ -2,33 +2,57 @@ using System.Runtime.CompilerServices;
 
 namespace Engine.Backends.Cpu;
 
-/// <summary>CPU storage: a managed array (float[], double[], int[], long[] or bool[]).</summary>
+/// <summary>CPU storage: a managed array (float[], double[], int[], long[] or bool[]), possibly longer than the
+/// storage when it came from <see cref="CpuArrayPool"/>.</summary>
 public sealed class CpuStorage : Storage
 {
+    private readonly bool pooled;
+
+    /// <summary>Wraps an existing array (not pooled: disposing the tensors leaves the array alone).</summary>
     public CpuStorage(Array data, DType dtype)
-        : base(dtype, data.Length)
+        : this(data, dtype, data.Length, pooled: false)
+    {
+    }
+
+    private CpuStorage(Array data, DType dtype, int length, bool pooled)
+        : base(dtype, length)
     {
         if (data.GetType().GetElementType() != dtype.ClrType())
             throw new ArgumentException($"CpuStorage: array of {data.GetType().GetElementType()?.Name} cannot hold dtype {dtype}");
+        if (data.Length < length) throw new ArgumentException($"CpuStorage: array of {data.Length} elements cannot hold {length}");
         Data = data;
+        this.pooled = pooled;
     }
 
     public Array Data { get; }
+
+    /// <summary>A storage over the first <paramref name="length"/> elements of a scratch array the caller owns.</summary>
+    internal static CpuStorage Prefix(Array data, DType dtype, int length) => new(data, dtype, length, pooled: false);
 
     public override Device Device => Device.Cpu;
 
     public static CpuStorage Allocate(DType dtype, int length, bool zero = true) => dtype switch
     {
-        DType.Float32 => new CpuStorage(NewArray<float>(length, zero), dtype),
-        DType.Float64 => new CpuStorage(NewArray<double>(length, zero), dtype),
-        DType.Int32 => new CpuStorage(NewArray<int>(length, zero), dtype),
-        DType.Int64 => new CpuStorage(NewArray<long>(length, zero), dtype),
-        DType.Bool => new CpuStorage(NewArray<bool>(length, zero), dtype),
+        DType.Float32 => Rent<float>(dtype, length, zero),
+        DType.Float64 => Rent<double>(dtype, length, zero),
+        DType.Int32 => Rent<int>(dtype, length, zero),
+        DType.Int64 => Rent<long>(dtype, length, zero),
+        DType.Bool => Rent<bool>(dtype, length, zero),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
-    private static T[] NewArray<T>(int length, bool zero)
-        => zero || length < 1024 ? new T[length] : GC.AllocateUninitializedArray<T>(length);
+    private static CpuStorage Rent<T>(DType dtype, int length, bool zero)
+        where T : unmanaged
+    {
+        var array = CpuArrayPool.Rent<T>(length, out var pooled);
+        if (zero && pooled) array.AsSpan(0, length).Clear();
+        return new CpuStorage(array, dtype, length, pooled);
+    }
+
+    protected override void Release()
+    {
+        if (pooled) CpuArrayPool.Return(Data);
+    }
 
     /// <summary>The array reinterpreted as T[]; T must be the storage's CLR type (checked in debug builds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+
+namespace Engine.Backends.Cpu;
+
+/// <summary>Reuses the large arrays of disposed CPU tensors, so a training loop that disposes its temporaries (a
+/// <see cref="TensorScope"/> per step) runs without fresh large allocations, page faults or full garbage
+/// collections. Arrays are grouped in size classes four to an octave (at most 19% slack); the pool keeps at most
+/// <see cref="MaxRetainedBytes"/> and drops what is returned beyond that to the garbage collector.</summary>
+public static class CpuArrayPool
+{
+    /// <summary>Arrays of fewer bytes are plain allocations (the young generation of the GC handles them well).</summary>
+    public const int MinPooledBytes = 16 * 1024;
+
+    private static readonly ConcurrentDictionary<(Type, int), ConcurrentStack<Array>> Buckets = new();
+    private static long retainedBytes;
+
+    /// <summary>Upper bound on the bytes held by the pool (an eighth of the memory available to the process, at
+    /// most 4 GiB).</summary>
+    public static long MaxRetainedBytes { get; set; } =
+        Math.Min(4L << 30, Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8));
+
+    /// <summary>Bytes currently held for reuse.</summary>
+    public static long RetainedBytes => Interlocked.Read(ref retainedBytes);
+
+    /// <summary>An array of at least <paramref name="length"/> elements, and whether it came from (and may go back
+    /// to) the pool. Its contents are arbitrary.</summary>
+    public static T[] Rent<T>(int length, out bool pooled)
+        where T : unmanaged
+    {
+        var elementSize = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if ((long)length * elementSize < MinPooledBytes)
+        {
+            pooled = false;
+            return new T[length];
+        }
+        pooled = true;
+        var size = SizeClass(length);
+        if (Buckets.TryGetValue((typeof(T), size), out var stack) && stack.TryPop(out var array))
+        {
+            Interlocked.Add(ref retainedBytes, -(long)size * elementSize);
+            return (T[])array;
+        }
+        return GC.AllocateUninitializedArray<T>(size);
+    }
+
+    /// <summary>Hands an array obtained from <see cref="Rent{T}"/> back for reuse.</summary>
+    public static void Return(Array array)
+    {
+        var bytes = (long)array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!);
+        if (array is bool[]) bytes = array.Length;
+        if (Interlocked.Add(ref retainedBytes, bytes) > MaxRetainedBytes)
+        {
+            Interlocked.Add(ref retainedBytes, -bytes);
+            return;
+        }
+        Buckets.GetOrAdd((array.GetType().GetElementType()!, array.Length), _ => new ConcurrentStack<Array>()).Push(array);
+    }
+
+    /// <summary>Drops every pooled array (for the garbage collector to reclaim).</summary>
+    public static void Trim()
+    {
+        foreach (var stack in Buckets.Values)
+            while (stack.TryPop(out var array))
+                Interlocked.Add(ref retainedBytes, -(long)array.Length * (array is bool[] ? 1 : System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!)));
+    }
+
+    /// <summary>The smallest class length >= length: 2^k, 1.25 * 2^k, 1.5 * 2^k or 1.75 * 2^k.</summary>
+    internal static int SizeClass(int length)
+    {
+        if (length <= 8) return length;
+        var top = 31 - int.LeadingZeroCount(length - 1); // 2^top < length <= 2^(top+1)
+        var quarter = 1 << (top - 2);
+        var size = (long)(1 << top);
+        while (size < length) size += quarter;
+        return (int)Math.Min(size, int.MaxValue);
+    }
+}
