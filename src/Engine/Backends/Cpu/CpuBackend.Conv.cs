@@ -99,16 +99,16 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = ConvGeometry.Of(x.ShapeArray, gw.ShapeArray, gy.ShapeArray, p);
-        var total = Dense<T>(gw);
-        total.Clear();
+        Dense<T>(gw).Clear();
         if (gy.Numel == 0 || gw.Numel == 0) return;
         gy = Densify(gy);
         x = Densify(x);
-        var gate = new object();
+        // Each worker sums its images into a private buffer; the buffers are added to gw in the order of their first
+        // image, so the result does not depend on which thread finished first.
+        var partials = new System.Collections.Concurrent.ConcurrentDictionary<int, T[]>();
         CpuParallel.For(g.N, g.MacsPerImage, (n0, n1) =>
         {
-            // Each worker sums its images into a private buffer, then adds it to gw once.
-            var partial = CpuArrayPool.Rent<T>(gw.Numel, out var pooled);
+            var partial = CpuArrayPool.Rent<T>(gw.Numel, out _);
             var partialT = new Tensor(CpuStorage.Prefix(partial, gw.DType, gw.Numel), [g.Groups, g.Og, g.Kg]);
             var cols = ColumnBuffer<T>(g);
             for (var n = n0; n < n1; n++)
@@ -118,14 +118,16 @@ public sealed partial class CpuBackend
                 var colsT = cn.AsStrided([g.Groups, g.L, g.Kg], [g.Kg * g.L, 1, g.L], cn.Offset);
                 Gemm.Batched<T>(gyn, colsT, partialT, accumulate: n > n0);
             }
-            lock (gate)
-            {
-                var sum = Dense<T>(gw);
-                TensorPrimitives.Add(sum, partial.AsSpan(0, gw.Numel), sum);
-            }
-            if (pooled) CpuArrayPool.Return(partial);
+            partials[n0] = partial;
             ReturnBuffer(cols);
         });
+        foreach (var start in partials.Keys.Order())
+        {
+            var partial = partials[start];
+            var total = Dense<T>(gw);
+            TensorPrimitives.Add(total, partial.AsSpan(0, gw.Numel), total);
+            ReturnBuffer(partial);
+        }
     }
 
     /// <summary>The weight [O, C/groups, KH, KW] seen as [G, Og, Kg].</summary>
