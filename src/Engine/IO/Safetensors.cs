@@ -47,7 +47,8 @@ public static class Safetensors
         return SafetensorsReader.Read(file, device, $"Safetensors.Load: '{path}'");
     }
 
-    /// <summary>Reads safetensors bytes from the stream's current position to its end.</summary>
+    /// <summary>Reads safetensors bytes from the stream's current position to its end (a stream that cannot seek is
+    /// first read into memory, since the header is checked against the file's length).</summary>
     public static SafetensorsData Deserialize(Stream stream, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
