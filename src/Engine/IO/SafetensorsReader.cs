@@ -55,34 +55,34 @@ internal static class SafetensorsReader
         var storage = CpuStorage.Allocate(e.DType.Target, e.Numel, zero: false);
         switch (e.DType.Name)
         {
-            case "F32": ReadRaw(stream, storage.Array<float>(), e, context); break;
-            case "F64": ReadRaw(stream, storage.Array<double>(), e, context); break;
-            case "I32": ReadRaw(stream, storage.Array<int>(), e, context); break;
-            case "I64": ReadRaw(stream, storage.Array<long>(), e, context); break;
+            case "F32": ReadRaw(stream, storage.AsSpan<float>(), e, context); break;
+            case "F64": ReadRaw(stream, storage.AsSpan<double>(), e, context); break;
+            case "I32": ReadRaw(stream, storage.AsSpan<int>(), e, context); break;
+            case "I64": ReadRaw(stream, storage.AsSpan<long>(), e, context); break;
             case "BOOL":
-                var flags = storage.Array<bool>();
+                var flags = storage.AsSpan<bool>();
                 ReadRaw(stream, flags, e, context);
-                CheckBooleans(MemoryMarshal.AsBytes(flags.AsSpan()), e, context);
+                CheckBooleans(MemoryMarshal.AsBytes(flags), e, context);
                 break;
-            case "F16": ReadWidened(stream, storage.Array<float>(), static h => (float)BitConverter.UInt16BitsToHalf(h), e, context); break;
-            case "BF16": ReadWidened(stream, storage.Array<float>(), static b => BitConverter.Int32BitsToSingle(b << 16), e, context); break;
+            case "F16": ReadWidened(stream, storage.AsSpan<float>(), static h => (float)BitConverter.UInt16BitsToHalf(h), e, context); break;
+            case "BF16": ReadWidened(stream, storage.AsSpan<float>(), static b => BitConverter.Int32BitsToSingle(b << 16), e, context); break;
             default: throw new InvalidOperationException($"no reader for stored dtype {e.DType.Name}");
         }
         return new Tensor(storage, e.Shape);
     }
 
-    private static void ReadRaw<T>(Stream stream, T[] target, HeaderEntry e, string context)
+    private static void ReadRaw<T>(Stream stream, Span<T> target, HeaderEntry e, string context)
         where T : unmanaged
     {
         for (var start = 0; start < target.Length; start += ChunkElements)
         {
-            var chunk = target.AsSpan(start, Math.Min(ChunkElements, target.Length - start));
+            var chunk = target.Slice(start, Math.Min(ChunkElements, target.Length - start));
             ReadExactly(stream, MemoryMarshal.AsBytes(chunk), context, $"tensor '{e.Name}'");
         }
     }
 
     /// <summary>Reads 16-bit floats and widens them to Float32 (exact: both half formats fit in a float).</summary>
-    private static void ReadWidened(Stream stream, float[] target, Func<ushort, float> widen, HeaderEntry e, string context)
+    private static void ReadWidened(Stream stream, Span<float> target, Func<ushort, float> widen, HeaderEntry e, string context)
     {
         var bits = new ushort[Math.Min(ChunkElements, target.Length)];
         for (var start = 0; start < target.Length; start += bits.Length)

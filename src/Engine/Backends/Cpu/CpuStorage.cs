@@ -54,7 +54,12 @@ public sealed class CpuStorage : Storage
         if (pooled) CpuArrayPool.Return(Data);
     }
 
-    /// <summary>The array reinterpreted as T[]; T must be the storage's CLR type (checked in debug builds).</summary>
+    /// <summary>The storage's elements (exactly <see cref="Storage.Length"/> of them) as a span of T, the storage's CLR
+    /// type.</summary>
+    public Span<T> AsSpan<T>() => Array<T>().AsSpan(0, Length);
+
+    /// <summary>The whole backing array as T[] (it may be longer than the storage when pooled); T must be the
+    /// storage's CLR type (checked in debug builds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T[] Array<T>()
     {
