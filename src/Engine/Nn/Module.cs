@@ -258,13 +258,16 @@ public abstract class Module
     /// <summary>The text inside the parentheses when the module prints, e.g. "in_features=3, out_features=4".</summary>
     protected virtual string ExtraRepr() => "";
 
+    /// <summary>PyTorch's module repr: "Linear(in_features=3, out_features=4, bias=True)" on one line; with children
+    /// (or a multi-line extra repr), one indented line per extra-repr line and per child.</summary>
     public override string ToString()
     {
-        if (children.Count == 0) return $"{TypeName}({ExtraRepr()})";
-        var sb = new StringBuilder(TypeName).Append('(');
         var extra = ExtraRepr();
-        if (extra.Length > 0) sb.Append(extra);
-        sb.Append('\n');
+        if (children.Count == 0 && !extra.Contains('\n')) return $"{TypeName}({extra})";
+        var sb = new StringBuilder(TypeName).Append("(\n");
+        if (extra.Length > 0)
+            foreach (var line in extra.Split('\n'))
+                sb.Append("  ").Append(line).Append('\n');
         foreach (var (name, child) in children)
             sb.Append("  (").Append(name).Append("): ").Append(child.ToString().Replace("\n", "\n  ")).Append('\n');
         return sb.Append(')').ToString();
