@@ -80,12 +80,20 @@ public abstract class Module
 
     public IEnumerable<Module> Children() => children.Select(c => c.Module);
 
-    /// <summary>This module and all below it, depth first, with dotted names ("" for this one).</summary>
+    /// <summary>This module and all below it, depth first, with dotted names ("" for this one); a module reachable
+    /// by several paths comes once, under its first name (as PyTorch's named_modules).</summary>
     public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        return AllPaths(prefix).Where(m => seen.Add(m.Module));
+    }
+
+    /// <summary>Every path to a module, shared modules once per path: the state dict names each path.</summary>
+    private IEnumerable<(string Name, Module Module)> AllPaths(string prefix)
     {
         yield return (prefix, this);
         foreach (var (name, child) in children)
-            foreach (var item in child.NamedModules(Join(prefix, name)))
+            foreach (var item in child.AllPaths(Join(prefix, name)))
                 yield return item;
     }
 
@@ -159,7 +167,7 @@ public abstract class Module
     public Dictionary<string, Tensor> StateDict()
     {
         var dict = new Dictionary<string, Tensor>();
-        foreach (var (prefix, module) in NamedModules())
+        foreach (var (prefix, module) in AllPaths(""))
         {
             foreach (var (name, p) in module.parameters)
                 if (p is not null) dict.TryAdd(Join(prefix, name), p.Detach());

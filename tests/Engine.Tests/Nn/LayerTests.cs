@@ -8,8 +8,12 @@ namespace Engine.Tests.NnTests;
 public sealed class LayerTests
 {
     [TestMethod]
-    public void ConvStateDictsMatchPyTorch()
+    public void StateDictsMatchPyTorch()
     {
+        NnCheck.StateDict(new Linear(3, 4), ("weight", [4, 3]), ("bias", [4]));
+        NnCheck.StateDict(new Linear(3, 4, bias: false), ("weight", [4, 3]));
+        foreach (var m in new Module[] { new MaxPool2d(2), new AvgPool2d(2), new AdaptiveAvgPool2d(1), new Flatten(), new Dropout(), new Identity() })
+            Assert.IsEmpty(m.StateDict(), m.TypeName);
         NnCheck.StateDict(new Conv2d(3, 8, 5), ("weight", [8, 3, 5, 5]), ("bias", [8]));
         NnCheck.StateDict(new Conv2d(4, 6, (3, 1), (1, 1), (1, 0), (1, 1), groups: 2, bias: false), ("weight", [6, 2, 3, 1]));
         NnCheck.StateDict(new Conv1d(4, 8, 3, groups: 4), ("weight", [8, 1, 3]), ("bias", [8]));
@@ -49,6 +53,21 @@ public sealed class LayerTests
         var c = new Conv2d(3, 4, 3, generator: new Generator(12));
         Assert.IsTrue(a.Weight.Equal(b.Weight) && a.Bias!.Equal(b.Bias!));
         Assert.IsFalse(a.Weight.Equal(c.Weight));
+    }
+
+    [TestMethod]
+    public void LinearForwardMatchesLoops()
+    {
+        var gen = new Generator(2);
+        var linear = new Linear(3, 2, dtype: DType.Float64, generator: gen);
+        var x = Tensor.Randn([4, 3], DType.Float64, gen);
+        double[] w = linear.Weight.ToArray<double>(), b = linear.Bias!.ToArray<double>(), v = x.ToArray<double>();
+        var expected = new double[8];
+        for (var i = 0; i < 4; i++)
+            for (var o = 0; o < 2; o++)
+                expected[i * 2 + o] = b[o] + Enumerable.Range(0, 3).Sum(k => v[i * 3 + k] * w[o * 3 + k]);
+        NnCheck.Close(expected, linear.Forward(x));
+        NnCheck.ParameterGrads(linear, () => linear.Forward(x));
     }
 
     [TestMethod]
@@ -187,6 +206,8 @@ public sealed class LayerTests
         CollectionAssert.AreEqual(new double[3], g.Skip(3).Take(3).ToArray());
         CollectionAssert.AreEqual(new double[3], g.Skip(9).Take(3).ToArray(), "an unused row has zero gradient");
         Assert.AreEqual("Embedding(5, 3, padding_idx=1)", emb.ToString());
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Embedding(5, 3, paddingIdx: 5));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Tensor.Embedding(idx, emb.Weight, -6)).Message, "(5,3)");
     }
 
     [TestMethod]

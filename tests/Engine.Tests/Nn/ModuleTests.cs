@@ -56,6 +56,18 @@ public sealed class ModuleTests
     }
 
     [TestMethod]
+    public void SharedModulesCountOnceButNameEveryPathInTheStateDict()
+    {
+        var shared = new Linear(3, 3);
+        var relu = new Relu();
+        var net = new Sequential(shared, relu, shared, relu);
+        CollectionAssert.AreEqual(new[] { "", "0", "1" }, net.NamedModules().Select(m => m.Name).ToArray());
+        CollectionAssert.AreEqual(new[] { "0.weight", "0.bias" }, net.NamedParameters().Select(p => p.Name).ToArray());
+        Assert.AreEqual(12, net.ParameterCount);
+        CollectionAssert.AreEqual(new[] { "0.weight", "0.bias", "2.weight", "2.bias" }, net.StateDict().Keys.ToArray(), "as PyTorch's state_dict");
+    }
+
+    [TestMethod]
     public void ParameterCountOfTheAcceptanceMlp()
         => Assert.AreEqual(269_322, new Mlp(784, [256, 256], 10).ParameterCount);
 

@@ -161,6 +161,8 @@ public sealed class NormTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => bn1.Forward(Tensor.Zeros(2, 4))).Message, "3 channels");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => bn1.Forward(Tensor.Zeros(1, 3))).Message, "more than 1 value per channel");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new BatchNorm2d(3).Forward(Tensor.Zeros(2, 3, 4))).Message, "[N,C,H,W]");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Tensor.BatchNorm(Tensor.Zeros(2, 3), null, null)).Message, "running mean");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Tensor.BatchNorm(Tensor.Zeros(2, 3), null, null, Tensor.Ones(4), training: true)).Message, "(4)");
     }
 
     [TestMethod]

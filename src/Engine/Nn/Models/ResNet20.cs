@@ -4,8 +4,8 @@ namespace Engine.Nn.Models;
 /// ReLU, three stages of three basic blocks with 16, 32 and 64 channels (the second and third stages halve the
 /// resolution in their first block), global average pooling and a linear classifier: 269,722 parameters for 3 input
 /// channels and 10 classes. Shortcuts are the paper's option A (identity, with stride-2 subsampling and zero-padded
-/// extra channels where the shape changes), so they add no parameters. Works for any input of at least 4x4, e.g.
-/// 28x28 (to 7x7) and 32x32 (to 8x8). Names follow the common PyTorch CIFAR ResNet (conv1, bn1, layer1.0.conv1, ...,
+/// extra channels where the shape changes), so they add no parameters. The pooling is global, so any input size works,
+/// e.g. 28x28 (7x7 before pooling) and 32x32 (8x8). Names follow the common PyTorch CIFAR ResNet (conv1, bn1, layer1.0.conv1, ...,
 /// linear); conv and linear weights start He-normal (fan in), as there.</summary>
 public sealed class ResNet20 : Sequential
 {
