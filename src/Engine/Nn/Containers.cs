@@ -3,8 +3,9 @@ using System.Globalization;
 
 namespace Engine.Nn;
 
-/// <summary>Runs its children in order; children are named "0", "1", ... unless added with a name.</summary>
-public sealed class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tensor, Tensor>>
+/// <summary>Runs its children in order; children are named "0", "1", ... unless added with a name. Models that are a
+/// plain chain of layers (Mlp, Cnn) derive from it.</summary>
+public class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tensor, Tensor>>
 {
     private readonly List<Module<Tensor, Tensor>> layers = [];
 

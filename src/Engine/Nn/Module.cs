@@ -82,12 +82,20 @@ public abstract class Module
 
     public IEnumerable<Module> Children() => children.Select(c => c.Module);
 
-    /// <summary>This module and all below it, depth first, with dotted names ("" for this one).</summary>
+    /// <summary>This module and all below it, depth first, with dotted names ("" for this one); a module reachable
+    /// by several paths comes once, under its first name (as PyTorch's named_modules).</summary>
     public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        return AllPaths(prefix).Where(m => seen.Add(m.Module));
+    }
+
+    /// <summary>Every path to a module, shared modules once per path: the state dict names each path.</summary>
+    private IEnumerable<(string Name, Module Module)> AllPaths(string prefix)
     {
         yield return (prefix, this);
         foreach (var (name, child) in children)
-            foreach (var item in child.NamedModules(Join(prefix, name)))
+            foreach (var item in child.AllPaths(Join(prefix, name)))
                 yield return item;
     }
 
@@ -167,7 +175,7 @@ public abstract class Module
     public Dictionary<string, Tensor> StateDict()
     {
         var dict = new Dictionary<string, Tensor>();
-        foreach (var (prefix, module) in NamedModules())
+        foreach (var (prefix, module) in AllPaths(""))
         {
             foreach (var (name, p) in module.parameters)
                 if (p is not null) dict.TryAdd(Join(prefix, name), p.Detach());
@@ -266,13 +274,16 @@ public abstract class Module
     /// <summary>The text inside the parentheses when the module prints, e.g. "in_features=3, out_features=4".</summary>
     protected virtual string ExtraRepr() => "";
 
+    /// <summary>PyTorch's module repr: "Linear(in_features=3, out_features=4, bias=True)" on one line; with children
+    /// (or a multi-line extra repr), one indented line per extra-repr line and per child.</summary>
     public override string ToString()
     {
-        if (children.Count == 0) return $"{TypeName}({ExtraRepr()})";
-        var sb = new StringBuilder(TypeName).Append('(');
         var extra = ExtraRepr();
-        if (extra.Length > 0) sb.Append(extra);
-        sb.Append('\n');
+        if (children.Count == 0 && !extra.Contains('\n')) return $"{TypeName}({extra})";
+        var sb = new StringBuilder(TypeName).Append("(\n");
+        if (extra.Length > 0)
+            foreach (var line in extra.Split('\n'))
+                sb.Append("  ").Append(line).Append('\n');
         foreach (var (name, child) in children)
             sb.Append("  (").Append(name).Append("): ").Append(child.ToString().Replace("\n", "\n  ")).Append('\n');
         return sb.Append(')').ToString();

@@ -124,11 +124,15 @@ public sealed partial class Tensor
         return y;
     }
 
-    /// <summary>Rows of a [num, dim] weight picked by integer indices of any shape: result shape indices ++ [dim].</summary>
-    public static Tensor Embedding(Tensor indices, Tensor weight)
+    /// <summary>Rows of a [num, dim] weight picked by integer indices of any shape: result shape indices ++ [dim].
+    /// Lookups of <paramref name="paddingIdx"/> (negative counts from the end) pass no gradient to the weight, so
+    /// that row stays as it is in training (PyTorch's padding_idx).</summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight, int? paddingIdx = null)
     {
         if (weight.Rank != 2)
             throw new ArgumentException($"Embedding: weight must be 2-D [num_embeddings, embedding_dim]; got {Engine.Shape.Format(weight.shape)}");
+        if (paddingIdx is { } p && (p < -weight.shape[0] || p >= weight.shape[0]))
+            throw new ArgumentOutOfRangeException(nameof(paddingIdx), $"Embedding: padding index {p} is outside [-{weight.shape[0]}, {weight.shape[0]}) for a weight of shape {Engine.Shape.Format(weight.shape)}");
         var idx = CheckIndexTensor(indices, "Embedding");
         Tensor rows;
         try
@@ -141,7 +145,11 @@ public sealed partial class Tensor
             throw new ArgumentOutOfRangeException(
                 $"Embedding: indices must lie in [0, {weight.shape[0]}) for a weight of shape {Engine.Shape.Format(weight.shape)} ({e.Message})", e);
         }
-        return rows.Reshape([.. idx.shape, weight.shape[1]]);
+        var result = rows.Reshape([.. idx.shape, weight.shape[1]]);
+        if (paddingIdx is not { } pad || !NeedsGrad(result)) return result;
+        // Same values; the gradient of the padding lookups is dropped before it reaches the weight.
+        var isPadding = idx.Eq(pad < 0 ? pad + weight.shape[0] : pad).Unsqueeze(-1);
+        return Where(isPadding, result.Detach(), result);
     }
 
     /// <summary>One-hot encoding (Int64) with a trailing dim of numClasses (-1: max index + 1).</summary>
