@@ -4,8 +4,16 @@ namespace Engine.IO;
 /// the content goes to a temporary file in the destination's directory (so the final rename stays on one file
 /// system), is flushed to disk, and then replaces the destination by a rename. On failure the temporary file is
 /// removed and the destination is left as it was.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
+    /// <summary>Writes text (UTF-8, no BOM) atomically.</summary>
+    public static void WriteAllText(string path, string text)
+        => Write(path, stream =>
+        {
+            var bytes = new System.Text.UTF8Encoding(false).GetBytes(text);
+            stream.Write(bytes);
+        });
+
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);

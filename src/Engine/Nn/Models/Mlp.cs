@@ -2,7 +2,7 @@ namespace Engine.Nn.Models;
 
 /// <summary>A multilayer perceptron as the torch.nn.Sequential it equals: per hidden width Linear, [BatchNorm1d],
 /// activation, [Dropout], then a final Linear; children are numbered "0", "1", ... in that order, so the state dict
-/// reads "0.weight", "0.bias", "2.weight", ... (with ReLU and no batch norm or dropout).</summary>
+/// reads "0.weight", "0.bias", "2.weight", ... (with ReLU and no batch norm or dropout). Image inputs are flattened.</summary>
 public sealed class Mlp : Sequential
 {
     /// <param name="activation">Makes each hidden layer's activation (a new instance per layer); ReLU when null.</param>
@@ -36,6 +36,9 @@ public sealed class Mlp : Sequential
     public IReadOnlyList<int> Hidden { get; }
 
     public int OutFeatures { get; }
+
+    /// <summary>Inputs with more than two dims (images [N, C, H, W]) are flattened to [N, features] first.</summary>
+    protected override Tensor ForwardCore(Tensor input) => base.ForwardCore(input.Rank > 2 ? input.Flatten(1) : input);
 
     /// <summary>The linear layers, input to output.</summary>
     public IEnumerable<Linear> Linears => this.OfType<Linear>();
