@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Engine.Backends.Cpu;
 
@@ -32,8 +33,9 @@ public sealed partial class CpuBackend
             return;
         }
 
-        // Kept dims contiguous at the tail: accumulate rows of x into y.
-        if (x.IsContiguous && IsLeadingPrefix(dims))
+        // Kept dims contiguous at the tail: accumulate rows of x into y. Only for rows long enough to vectorise; a
+        // full reduction (outer = 1) would otherwise add one element at a time into a float32 running sum.
+        if (x.IsContiguous && IsLeadingPrefix(dims) && outer >= MinAccumulatedRow)
         {
             var xd = Dense<T>(x);
             xd[..outer].CopyTo(yd);
@@ -60,12 +62,30 @@ public sealed partial class CpuBackend
                 var row = src.Slice(r * inner, inner);
                 dst[r] = op switch
                 {
-                    ReduceOp.Sum => TensorPrimitives.Sum<T>(row),
+                    ReduceOp.Sum => SumRow(row),
                     ReduceOp.Max => TensorPrimitives.Max<T>(row),
                     _ => TensorPrimitives.Min<T>(row),
                 };
             }
         });
+    }
+
+    private const int MinAccumulatedRow = 16;
+
+    private const int SumBlock = 4096;
+
+    /// <summary>The sum of a row. A long float32 row is summed in blocks whose partial sums are accumulated in
+    /// float64: float32 accumulators over millions of elements drift by whole percents once the running sums dwarf
+    /// the elements.</summary>
+    private static T SumRow<T>(ReadOnlySpan<T> row)
+        where T : unmanaged, INumber<T>
+    {
+        if (typeof(T) != typeof(float) || row.Length <= SumBlock) return TensorPrimitives.Sum<T>(row);
+        var values = MemoryMarshal.Cast<T, float>(row);
+        var total = 0.0;
+        for (var i = 0; i < values.Length; i += SumBlock)
+            total += TensorPrimitives.Sum(values.Slice(i, Math.Min(SumBlock, values.Length - i)));
+        return T.CreateChecked((float)total);
     }
 
     private static bool IsLeadingPrefix(int[] dims)

@@ -1,0 +1,27 @@
+using Engine.Data;
+
+namespace Engine.Tests;
+
+/// <summary>Data sets that are not embedded in the engine. A test that needs one calls the helper: when the files are
+/// missing the test is marked inconclusive with the message that says how to get them, unless ENGINE_REQUIRE_DATA=1
+/// (CI sets it), in which case it fails.</summary>
+public static class TestData
+{
+    // Loaded once per test run and shared: tests must not write into these tensors.
+    private static readonly Lazy<TrainTestSplit> fashionMnist = new(() => FashionMnist.Load());
+
+    public static TrainTestSplit FashionMnistOrInconclusive()
+    {
+        try
+        {
+            return fashionMnist.Value;
+        }
+        catch (DataSetNotFoundException e)
+        {
+            if (Environment.GetEnvironmentVariable("ENGINE_REQUIRE_DATA") == "1")
+                Assert.Fail($"ENGINE_REQUIRE_DATA=1 but the data is missing: {e.Message}");
+            Assert.Inconclusive(e.Message);
+            throw;
+        }
+    }
+}
