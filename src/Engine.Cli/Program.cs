@@ -22,6 +22,8 @@ public static class Program
         };
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.GetValue(json))
         {

@@ -4,8 +4,13 @@ namespace Engine.Data;
 /// and then applied unchanged to every split (so no statistic of the test data leaks into training).</summary>
 public sealed class Standardizer
 {
-    private Standardizer(Tensor mean, Tensor std)
+    /// <summary>A standardiser with given statistics (e.g. restored from a checkpoint), each shaped like one sample.</summary>
+    public Standardizer(Tensor mean, Tensor std)
     {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (!mean.Shape.SequenceEqual(std.Shape))
+            throw new ArgumentException($"Standardizer: mean {Shape.Format(mean.Shape)} and std {Shape.Format(std.Shape)} must have one shape");
         Mean = mean;
         Std = std;
     }
