@@ -13,9 +13,12 @@ public static partial class Losses
         var t = PairedTarget(input, target, op);
         var w = BroadcastWeight(input, weight, "weight", op);
         CheckReduction(reduction, op);
-        foreach (var v in input.Detach().ToArray<double>())
-            if (!(v >= 0 && v <= 1))
-                throw new ArgumentException($"{op}: input values must be probabilities in [0, 1]; got {v:G6} (use BceWithLogits for logits)");
+        if (input.Numel > 0)
+        {
+            var (lo, hi) = (input.Detach().Min().Item(), input.Detach().Max().Item());
+            if (!(lo >= 0 && hi <= 1))
+                throw new ArgumentException($"{op}: input values must be probabilities in [0, 1]; got values from {lo:G6} to {hi:G6} (use BceWithLogits for logits)");
+        }
         Tensor loss;
         using (Autograd.NoGrad())
         {
