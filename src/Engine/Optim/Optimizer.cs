@@ -102,11 +102,13 @@ public abstract class Optimizer
         return l2 == 0 ? g : g.Add_(parameter, l2);
     }
 
-    /// <summary>The state of a parameter (created empty on first use).</summary>
+    /// <summary>The state of one of this optimizer's parameters (created empty on first use).</summary>
     public ParamState StateOf(Tensor parameter)
     {
-        if (!state.TryGetValue(parameter, out var s)) state[parameter] = s = new ParamState();
-        return s;
+        if (state.TryGetValue(parameter, out var s)) return s;
+        if (!Parameters.Contains(parameter, ReferenceEqualityComparer.Instance))
+            throw new ArgumentException($"{Name}.StateOf: the tensor (shape {Shape.Format(parameter.Shape)}) is not one of this optimizer's parameters");
+        return state[parameter] = new ParamState();
     }
 
     // ---- state dict --------------------------------------------------------------------------------------------

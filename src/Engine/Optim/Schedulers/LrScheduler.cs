@@ -38,6 +38,9 @@ public abstract class LrScheduler
 
     internal void GoTo(int epoch)
     {
+        if (Optimizer.ParamGroups.Count != BaseLrs.Count)
+            throw new InvalidOperationException(
+                $"{GetType().Name}: the optimizer has {Optimizer.ParamGroups.Count} parameter groups but the scheduler was built for {BaseLrs.Count}; build the scheduler after adding groups");
         LastEpoch = epoch;
         Apply(epoch);
         lastLr = Optimizer.ParamGroups.Select(g => g.Lr).ToArray();
@@ -66,8 +69,11 @@ public abstract class LrScheduler
     public virtual void LoadStateDict(IReadOnlyDictionary<string, double[]> state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        var baseLrs = Entry(state, "base_lrs");
+        if (baseLrs.Length != Optimizer.ParamGroups.Count)
+            throw new ArgumentException($"{GetType().Name}.LoadStateDict: the state has {baseLrs.Length} base learning rates for {Optimizer.ParamGroups.Count} parameter groups");
         LastEpoch = (int)Entry(state, "last_epoch")[0];
-        BaseLrs = Entry(state, "base_lrs").ToArray();
+        BaseLrs = baseLrs.ToArray();
         lastLr = Entry(state, "last_lr").ToArray();
     }
 
