@@ -31,6 +31,10 @@ public interface IBackend
     /// <summary>y = a op b; a and b are already broadcast (expanded) to y's shape.</summary>
     void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y);
 
+    /// <summary>y = op(a, b, c; alpha) elementwise; all three already broadcast to y's shape (a stride-0 operand is a
+    /// broadcast scalar). y may be a itself (the in-place optimizer updates), floating-point dtypes only.</summary>
+    void Ternary(TernaryOp op, Tensor a, Tensor b, Tensor c, Tensor y, double alpha);
+
     /// <summary>y = cond ? a : b; all three already broadcast to y's shape; cond is Bool.</summary>
     void Where(Tensor cond, Tensor a, Tensor b, Tensor y);
 

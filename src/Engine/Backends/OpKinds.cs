@@ -70,6 +70,17 @@ public enum BinaryOp
     Or,
 }
 
+/// <summary>Fused elementwise three-input ops (the optimizer updates' building blocks). Alpha is a scalar factor.</summary>
+public enum TernaryOp
+{
+    /// <summary>a + alpha * b * c.</summary>
+    Addcmul,
+    /// <summary>a + alpha * b / c.</summary>
+    Addcdiv,
+    /// <summary>a + c * (b - a): linear interpolation from a to b with weight c.</summary>
+    Lerp,
+}
+
 public enum ReduceOp
 {
     Sum,

@@ -98,8 +98,10 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>this += alpha * other, in place (other broadcast to this shape).</summary>
-    public Tensor Add_(Tensor other, double alpha = 1) => InPlaceBinary(Backends.BinaryOp.Add, alpha == 1 ? other : other * alpha, "Add_");
+    /// <summary>this += alpha * other, in place (other broadcast to this shape); one fused pass for floating point.</summary>
+    public Tensor Add_(Tensor other, double alpha = 1) => alpha == 1 || !DType.IsFloatingPoint()
+        ? InPlaceBinary(Backends.BinaryOp.Add, alpha == 1 ? other : other * alpha, "Add_")
+        : InPlaceTernary(Backends.TernaryOp.Addcmul, other, Scalar(1, DType, Device), alpha, "Add_");
 
     public Tensor Sub_(Tensor other) => InPlaceBinary(Backends.BinaryOp.Sub, other, "Sub_");
 

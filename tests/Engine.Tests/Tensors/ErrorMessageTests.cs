@@ -94,6 +94,7 @@ public sealed class ErrorMessageTests
         public void Unary(UnaryOp op, Tensor x, Tensor y, double alpha, double beta) => throw new NotSupportedException();
         public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta) => throw new NotSupportedException();
         public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y) => throw new NotSupportedException();
+        public void Ternary(TernaryOp op, Tensor a, Tensor b, Tensor c, Tensor y, double alpha) => throw new NotSupportedException();
         public void Where(Tensor cond, Tensor a, Tensor b, Tensor y) => throw new NotSupportedException();
         public void Reduce(ReduceOp op, Tensor x, int[] dims, Tensor y) => throw new NotSupportedException();
         public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values) => throw new NotSupportedException();

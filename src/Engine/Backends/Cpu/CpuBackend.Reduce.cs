@@ -196,10 +196,12 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Subtract(xr, m, yr);
                 if (log)
                 {
-                    // log_softmax = (x - m) - log(sum(exp(x - m)))
-                    var sum = T.Zero;
-                    foreach (var v in yr) sum += T.Exp(v);
-                    TensorPrimitives.Subtract(yr, T.Log(sum), yr);
+                    // log_softmax = (x - m) - log(sum(exp(x - m))): the exps go through y (vectorised) and x - m is
+                    // formed again, so no scratch row is needed and the rounding is that of two subtractions.
+                    TensorPrimitives.Exp(yr, yr);
+                    var logSum = T.Log(TensorPrimitives.Sum<T>(yr));
+                    TensorPrimitives.Subtract(xr, m, yr);
+                    TensorPrimitives.Subtract(yr, logSum, yr);
                 }
                 else
                 {
@@ -246,7 +248,8 @@ public sealed partial class CpuBackend
                 {
                     // gx = g - exp(y) * sum(g)
                     var sum = TensorPrimitives.Sum<T>(gRow);
-                    for (var i = 0; i < inner; i++) dRow[i] = gRow[i] - T.Exp(yRow[i]) * sum;
+                    TensorPrimitives.Exp(yRow, dRow);
+                    TensorPrimitives.MultiplyAdd(dRow, -sum, gRow, dRow);
                 }
                 else
                 {
