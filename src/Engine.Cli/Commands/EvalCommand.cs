@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Engine.Data;
 using Engine.Training;
+using Spectre.Console;
 
 namespace Engine.Cli.Commands;
 

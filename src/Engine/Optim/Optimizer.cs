@@ -67,12 +67,17 @@ public abstract class Optimizer
         if (!(group.WeightDecay >= 0)) throw new ArgumentException($"{where}: weight_decay must be non-negative; got {group.WeightDecay}");
     }
 
-    /// <summary>Clears the gradients of all parameters: to null (PyTorch 2's default) or to zeros in place.</summary>
+    /// <summary>Clears the gradients of all parameters: to null (PyTorch 2's default; the old gradient tensors are
+    /// disposed so their memory returns to the pool: Clone one first if you need it afterwards) or to zeros in place.</summary>
     public void ZeroGrad(bool setToNone = true)
     {
         foreach (var p in Parameters)
         {
-            if (setToNone) p.Grad = null;
+            if (setToNone)
+            {
+                p.Grad?.Dispose();
+                p.Grad = null;
+            }
             else if (p.Grad is { } g)
                 using (Autograd.NoGrad()) g.Zero_();
         }
@@ -170,7 +175,7 @@ public abstract class Optimizer
                 if (!t.Shape.SequenceEqual(p.Shape))
                     throw new ArgumentException(
                         $"{Name}.LoadStateDict: '{name}' of parameter {i} has shape {Shape.Format(t.Shape)} but the parameter has shape {Shape.Format(p.Shape)}");
-                s.Buffers[name] = t.Detach().To(p.Device).To(p.DType).Clone();
+                s.Buffers[name] = TensorScope.Exempt(t.Detach().To(p.Device).To(p.DType).Clone());
             }
             restored[p] = s;
         }
@@ -190,10 +195,11 @@ public sealed class ParamState
 
     public Dictionary<string, Tensor> Buffers { get; } = [];
 
-    /// <summary>The buffer of this name, created by <paramref name="create"/> on first use.</summary>
+    /// <summary>The buffer of this name, created by <paramref name="create"/> on first use (and exempted from any
+    /// <see cref="TensorScope"/>, since it lives as long as the optimizer).</summary>
     public Tensor Buffer(string name, Func<Tensor> create)
     {
-        if (!Buffers.TryGetValue(name, out var t)) Buffers[name] = t = create();
+        if (!Buffers.TryGetValue(name, out var t)) Buffers[name] = t = TensorScope.Exempt(create());
         return t;
     }
 }

@@ -40,7 +40,7 @@ public sealed class Sgd : Optimizer
         if (momentum != 0)
         {
             if (state.Buffers.TryGetValue("momentum_buffer", out var buf)) buf.Mul_(momentum).Add_(g, 1 - group["dampening"]);
-            else state.Buffers["momentum_buffer"] = buf = g.Detach().Clone();
+            else state.Buffers["momentum_buffer"] = buf = TensorScope.Exempt(g.Detach().Clone());
             g = group.Flag("nesterov") ? g + buf * momentum : buf;
         }
         parameter.Add_(g, -group.Lr);
