@@ -19,12 +19,12 @@ public sealed class Standardizer
     public Tensor Mean { get; }
 
     /// <summary>The fitted standard deviation (population, as scikit-learn's StandardScaler), floored at the
-    /// <c>stdFloor</c> given to <see cref="Fit(Tensor, double)"/>; shaped like one sample.</summary>
+    /// <c>stdFloor</c> given to <see cref="Fit(Tensor, double)"/> (below it, 1); shaped like one sample.</summary>
     public Tensor Std { get; }
 
     /// <summary>Fits on <paramref name="train"/> [samples, ...], each feature (position after dim 0) on its own.
     /// Statistics are accumulated in Float64 and stored in the features' dtype. A feature whose std is below
-    /// <paramref name="stdFloor"/> (a constant pixel, say) is divided by the floor instead of by ~0.</summary>
+    /// <paramref name="stdFloor"/> (a constant pixel, say) is only centred (divided by 1), as scikit-learn does.</summary>
     public static Standardizer Fit(Tensor train, double stdFloor = 1e-6)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -36,7 +36,10 @@ public sealed class Standardizer
         {
             var x = train.To(DType.Float64);
             var mean = x.Mean(0);
-            var std = x.Var(0, correction: 0).Sqrt().Maximum(stdFloor);
+            // A (nearly) constant feature keeps its scale (std 1, as scikit-learn's StandardScaler): dividing by a tiny
+            // floor would blow up any test value that differs from the training constant.
+            var raw = x.Var(0, correction: 0).Sqrt();
+            var std = Tensor.Where(raw.Lt(stdFloor), Tensor.OnesLike(raw), raw);
             return new Standardizer(mean.To(train.DType), std.To(train.DType));
         }
     }

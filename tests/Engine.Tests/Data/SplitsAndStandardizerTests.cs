@@ -75,7 +75,7 @@ public sealed class SplitsAndStandardizerTests
         {
             for (var i = 0; i < 4; i++) mean[j] += train[i, j] / 4;
             for (var i = 0; i < 4; i++) std[j] += (train[i, j] - mean[j]) * (train[i, j] - mean[j]) / 4;
-            std[j] = Math.Max(Math.Sqrt(std[j]), 1e-3);
+            std[j] = Math.Sqrt(std[j]) < 1e-3 ? 1 : Math.Sqrt(std[j]); // constant features keep scale 1, as scikit-learn
         }
         CollectionAssert.AreEqual(mean.Select(v => (float)v).ToArray(), scaler.Mean.ToArray<float>());
         CollectionAssert.AreEqual(std.Select(v => (float)v).ToArray(), scaler.Std.ToArray<float>());
@@ -87,7 +87,7 @@ public sealed class SplitsAndStandardizerTests
                 var expected = (test[i, j] - mean[j]) / std[j];
                 Assert.AreEqual(expected, scaledTest[i * 3 + j], 1e-5 * Math.Max(1, Math.Abs(expected)), $"test [{i},{j}] uses the training statistics");
             }
-        Assert.AreEqual(2000, scaledTest[5], 1e-2, "a constant training feature is divided by the floor, not by zero");
+        Assert.AreEqual(2, scaledTest[5], 1e-6, "a constant training feature is only centred (scale 1), never divided by ~0");
 
         var scaledTrain = scaler.Transform(Tensor.FromArray(train).Float());
         var trainMean = scaledTrain.Mean(0).ToArray<float>();
