@@ -10,6 +10,16 @@ public static class TestData
     // Loaded once per test run and shared: tests must not write into these tensors.
     private static readonly Lazy<TrainTestSplit> fashionMnist = new(() => FashionMnist.Load());
 
+    /// <summary>Fashion-MNIST prepared for training (normalised as `engine train` does), or inconclusive/failed as
+    /// <see cref="FashionMnistOrInconclusive"/>.</summary>
+    public static Engine.Training.TrainingData FashionMnistTrainingOrInconclusive()
+    {
+        FashionMnistOrInconclusive();
+        return fashionMnistTraining.Value;
+    }
+
+    private static readonly Lazy<Engine.Training.TrainingData> fashionMnistTraining = new(() => Engine.Training.TrainingData.Load("fashion-mnist"));
+
     public static TrainTestSplit FashionMnistOrInconclusive()
     {
         try
