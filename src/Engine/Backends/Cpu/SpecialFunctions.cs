@@ -42,7 +42,8 @@ public static class SpecialFunctions
     }
 
     /// <summary>exp(x) - 1 without cancellation near 0 (the BCL's ExpM1 is exp(x) - 1); Kahan's correction by
-    /// x / log(u) for u = exp(x).</summary>
+    /// x / log(u) for u = exp(x), taken as a ratio first so that (u - 1) x cannot overflow near the top of the
+    /// range.</summary>
     public static T Expm1<T>(T x)
         where T : IFloatingPointIeee754<T>
     {
@@ -51,7 +52,7 @@ public static class SpecialFunctions
         var um1 = u - T.One;
         if (um1 == -T.One) return um1;
         if (T.IsPositiveInfinity(u)) return u;
-        return um1 * x / T.Log(u);
+        return um1 * (x / T.Log(u));
     }
 
     private static double ErfSeries(double x)
