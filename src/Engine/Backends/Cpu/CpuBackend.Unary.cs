@@ -70,12 +70,12 @@ public sealed partial class CpuBackend
             case UnaryOp.LeakyRelu: Elementwise.Map(x, y, new LeakyReluOperator<T>(a)); break;
             case UnaryOp.Elu: Elementwise.Map(x, y, new EluOperator<T>(a, T.One)); break;
             case UnaryOp.Selu: Elementwise.Map(x, y, Selu<T>()); break;
-            case UnaryOp.Gelu: GeluErf(x, y); break;
+            case UnaryOp.Gelu: Elementwise.Map(x, y, new InDoubleOperator<T, GeluLanes>()); break;
             case UnaryOp.GeluTanh: Elementwise.Map(x, y, new GeluTanhOperator<T>()); break;
             case UnaryOp.Silu: Elementwise.Map(x, y, new SiluOperator<T>()); break;
             case UnaryOp.Softplus: Elementwise.Map(x, y, new SoftplusOperator<T>(a, b)); break;
             case UnaryOp.Mish: Elementwise.Map(x, y, new MishOperator<T>()); break;
-            case UnaryOp.Erf: Erf(x, y); break;
+            case UnaryOp.Erf: Elementwise.Map(x, y, new InDoubleOperator<T, ErfLanes>()); break;
             case UnaryOp.Clamp: Elementwise.Map(x, y, new ClampOperator<T>(a, b)); break;
             // Without a shift, a plain product keeps the sign of a zero (-0 + 0 would be +0).
             case UnaryOp.Affine when b == T.Zero: TensorPrimitives.Multiply(x, a, y); break;
@@ -93,38 +93,6 @@ public sealed partial class CpuBackend
     private static EluOperator<T> Selu<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
         => new(T.CreateTruncating(UnaryConstants.SeluAlpha), T.CreateTruncating(UnaryConstants.SeluScale));
-
-    /// <summary>erf through the float64 scalar routine (no vector erf yet).</summary>
-    private static void Erf<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var i = 0; i < y.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
-    }
-
-    /// <summary>x Phi(x), with Phi from erfc so the left tail keeps its relative precision.</summary>
-    private static void GeluErf<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var i = 0; i < y.Length; i++)
-        {
-            var v = double.CreateTruncating(x[i]);
-            y[i] = T.CreateTruncating(v * NormalCdf(v));
-        }
-    }
-
-    /// <summary>d/dx x Phi(x) = Phi(x) + x phi(x).</summary>
-    private static void GeluErfDerivative<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> gx)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        const double invSqrtTwoPi = 0.39894228040143267793994605993438;
-        for (var i = 0; i < gx.Length; i++)
-        {
-            var v = double.CreateTruncating(x[i]);
-            gx[i] = g[i] * T.CreateTruncating(NormalCdf(v) + v * invSqrtTwoPi * Math.Exp(-0.5 * v * v));
-        }
-    }
-
-    private static double NormalCdf(double x) => 0.5 * SpecialFunctions.Erfc(-x * 0.70710678118654752440084436210485);
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
     {
@@ -174,7 +142,7 @@ public sealed partial class CpuBackend
             case UnaryOp.Selu:
                 Elementwise.Map(x, g, gx, new EluDerivative<T>(T.CreateTruncating(UnaryConstants.SeluAlpha), T.CreateTruncating(UnaryConstants.SeluScale)));
                 break;
-            case UnaryOp.Gelu: GeluErfDerivative(x, g, gx); break;
+            case UnaryOp.Gelu: Elementwise.Map(x, g, gx, new GeluDerivative<T>()); break;
             case UnaryOp.GeluTanh: Elementwise.Map(x, g, gx, new GeluTanhDerivative<T>()); break;
             case UnaryOp.Silu: Elementwise.Map(x, g, gx, new SiluDerivative<T>()); break;
             case UnaryOp.Softplus: Elementwise.Map(x, g, gx, new SoftplusDerivative<T>(a, b)); break;

@@ -283,6 +283,26 @@ internal readonly struct ErfDerivative<T> : IBinaryOperator<T>
     public Vector512<T> Invoke(Vector512<T> x, Vector512<T> g) => g * Vector512.Create(C) * VectorMath.Exp(-x * x);
 }
 
+/// <summary>g (Phi(x) + x phi(x)) for GELU's exact form, the factor evaluated in double lanes.</summary>
+internal readonly struct GeluDerivative<T> : IBinaryOperator<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public T Invoke(T x, T g) => g * T.CreateTruncating(ErrorFunction.GeluSlope(double.CreateTruncating(x)));
+
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> g) => g * VectorMath.InDouble(x, new GeluSlopeLanes());
+
+    public Vector512<T> Invoke(Vector512<T> x, Vector512<T> g) => g * VectorMath.InDouble(x, new GeluSlopeLanes());
+}
+
+internal readonly struct GeluSlopeLanes : IUnaryOperator<double>
+{
+    public double Invoke(double x) => ErrorFunction.GeluSlope(x);
+
+    public Vector256<double> Invoke(Vector256<double> x) => ErrorFunction.GeluSlope(x);
+
+    public Vector512<double> Invoke(Vector512<double> x) => ErrorFunction.GeluSlope(x);
+}
+
 /// <summary>g scale p, for a factor p computed beforehand (x^(a-1) for PowScalar, cos x for Sin...).</summary>
 internal readonly struct ScaledProduct<T>(T scale) : IBinaryOperator<T>
     where T : unmanaged, IFloatingPointIeee754<T>

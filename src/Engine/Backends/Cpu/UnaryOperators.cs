@@ -220,6 +220,38 @@ internal readonly struct MishOperator<T> : IUnaryOperator<T>
     }
 }
 
+/// <summary>A function written for double lanes (TOp), applied to float or double: float inputs are widened, and
+/// the result rounded once.</summary>
+internal readonly struct InDoubleOperator<T, TOp>(TOp op) : IUnaryOperator<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TOp : struct, IUnaryOperator<double>
+{
+    public T Invoke(T x) => T.CreateTruncating(op.Invoke(double.CreateTruncating(x)));
+
+    public Vector256<T> Invoke(Vector256<T> x) => VectorMath.InDouble(x, op);
+
+    public Vector512<T> Invoke(Vector512<T> x) => VectorMath.InDouble(x, op);
+}
+
+internal readonly struct ErfLanes : IUnaryOperator<double>
+{
+    public double Invoke(double x) => ErrorFunction.Erf(x);
+
+    public Vector256<double> Invoke(Vector256<double> x) => ErrorFunction.Erf(x);
+
+    public Vector512<double> Invoke(Vector512<double> x) => ErrorFunction.Erf(x);
+}
+
+/// <summary>GELU x Phi(x), the exact (erf) form.</summary>
+internal readonly struct GeluLanes : IUnaryOperator<double>
+{
+    public double Invoke(double x) => x * ErrorFunction.NormalCdf(x);
+
+    public Vector256<double> Invoke(Vector256<double> x) => x * ErrorFunction.NormalCdf(x);
+
+    public Vector512<double> Invoke(Vector512<double> x) => x * ErrorFunction.NormalCdf(x);
+}
+
 /// <summary>Logical not of Bool bytes: 1 where x is 0, else 0.</summary>
 internal readonly struct LogicalNotOperator : IUnaryOperator<byte>
 {

@@ -32,6 +32,18 @@ internal static class VectorMath
 
     // ---- 512-bit -----------------------------------------------------------------------------------------------
 
+    /// <summary>op evaluated in double-precision lanes: a float vector is widened to two double vectors and the
+    /// result narrowed back (for functions written in double only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> InDouble<T, TOp>(Vector512<T> x, TOp op)
+        where T : unmanaged
+        where TOp : struct, IUnaryOperator<double>
+    {
+        if (typeof(T) == typeof(double)) return op.Invoke(x.AsDouble()).As<double, T>();
+        var (lo, hi) = Vector512.Widen(x.AsSingle());
+        return Vector512.Narrow(op.Invoke(lo), op.Invoke(hi)).As<float, T>();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> x)
         where T : unmanaged
@@ -109,6 +121,16 @@ internal static class VectorMath
     }
 
     // ---- 256-bit: the same formulas ----------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> InDouble<T, TOp>(Vector256<T> x, TOp op)
+        where T : unmanaged
+        where TOp : struct, IUnaryOperator<double>
+    {
+        if (typeof(T) == typeof(double)) return op.Invoke(x.AsDouble()).As<double, T>();
+        var (lo, hi) = Vector256.Widen(x.AsSingle());
+        return Vector256.Narrow(op.Invoke(lo), op.Invoke(hi)).As<float, T>();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp<T>(Vector256<T> x)
