@@ -69,7 +69,9 @@ public sealed partial class CpuBackend
             case UnaryOp.Relu: Elementwise.Map(x, y, new ReluOperator<T>()); break;
             case UnaryOp.LeakyRelu: Elementwise.Map(x, y, new LeakyReluOperator<T>(a)); break;
             case UnaryOp.Elu: Elementwise.Map(x, y, new EluOperator<T>(a, T.One)); break;
-            case UnaryOp.Selu: Elementwise.Map(x, y, Selu<T>()); break;
+            case UnaryOp.Selu:
+                Elementwise.Map(x, y, new EluOperator<T>(T.CreateTruncating(UnaryConstants.SeluAlpha), T.CreateTruncating(UnaryConstants.SeluScale)));
+                break;
             case UnaryOp.Gelu: Elementwise.Map(x, y, new InDoubleOperator<T, GeluLanes>()); break;
             case UnaryOp.GeluTanh: Elementwise.Map(x, y, new GeluTanhOperator<T>()); break;
             case UnaryOp.Silu: Elementwise.Map(x, y, new SiluOperator<T>()); break;
@@ -89,10 +91,6 @@ public sealed partial class CpuBackend
             default: throw new ArgumentException($"Unary {op}: not supported for floating-point tensors");
         }
     }
-
-    private static EluOperator<T> Selu<T>()
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => new(T.CreateTruncating(UnaryConstants.SeluAlpha), T.CreateTruncating(UnaryConstants.SeluScale));
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
     {

@@ -216,7 +216,7 @@ internal static class ErrorFunction
         for (var n = 0; n < terms; n++)
         {
             if (n > 0) factorial *= n;
-            c[n] = (n % 2 == 0 ? 1 : -1) * 1.1283791670955126 / (factorial * (2 * n + 1));
+            c[n] = (n % 2 == 0 ? 1 : -1) * UnaryConstants.TwoOverSqrtPi / (factorial * (2 * n + 1));
         }
         return c;
     }

@@ -5,8 +5,9 @@ using System.Runtime.Intrinsics;
 namespace Engine.Backends.Cpu;
 
 /// <summary>Vectorised transcendental building blocks for the elementwise operators, generic over float and double,
-/// each accurate to a few ulps in relative terms over the whole range (where the BCL's vector Exp and Log are, and
-/// they are used as the base). The scalar versions write the same formula for the lanes that do not fill a vector.</summary>
+/// each accurate to a few ulps in relative terms over the whole range (the BCL's vector Exp and Log, which are, are
+/// the base). Operators' scalar paths use the BCL's scalar functions or <see cref="SpecialFunctions"/>, except for
+/// <see cref="Logistic{T}(T, out T)"/>, whose formula is the point.</summary>
 internal static class VectorMath
 {
     /// <summary>Below this |x|, tanh is its Taylor series: beyond, 1 - 2 / (exp(2|x|) + 1) loses under a bit to
