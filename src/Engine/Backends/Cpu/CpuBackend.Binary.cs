@@ -1,10 +1,14 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Engine.Backends.Cpu;
 
-/// <summary>Binary elementwise ops and where(). Rows of the collapsed layout go to TensorPrimitives when both inputs
-/// are contiguous along the row or one of them is a broadcast scalar; other strides take a scalar loop.</summary>
+/// <summary>Binary elementwise ops and where(). Rows of the collapsed layout go to TensorPrimitives (arithmetic) or
+/// to vectorised row loops (comparisons, where) when the inputs are contiguous along the row or broadcast scalars;
+/// other strides take a scalar loop.</summary>
 public sealed partial class CpuBackend
 {
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
@@ -114,10 +118,51 @@ public sealed partial class CpuBackend
             for (var r = r0; r < r1; r++)
             {
                 layout.RowOffsets(r, off);
+                if (sy == 1 && sa is 0 or 1 && sb is 0 or 1)
+                {
+                    CompareRow<T, TK>(aa.Slice(off[1], sa == 0 ? 1 : n), ba.Slice(off[2], sb == 0 ? 1 : n), ya.Slice(off[0], n));
+                    continue;
+                }
                 for (var i = 0; i < n; i++)
                     ya[off[0] + i * sy] = TK.S(aa[off[1] + i * sa], ba[off[2] + i * sb]) ? (byte)1 : (byte)0;
             }
         });
+    }
+
+    /// <summary>One contiguous output row; an input of length 1 (when the row is longer) is a broadcast scalar.</summary>
+    private static void CompareRow<T, TK>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<byte> y)
+        where T : unmanaged
+        where TK : ICompareKernel<T>
+    {
+        ref var ar = ref MemoryMarshal.GetReference(a);
+        ref var br = ref MemoryMarshal.GetReference(b);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        var n = (nuint)y.Length;
+        nuint aStep = a.Length == y.Length ? 1u : 0u, bStep = b.Length == y.Length ? 1u : 0u;
+        nuint i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<T>.Count)
+        {
+            var w = (nuint)Vector512<T>.Count;
+            Vector512<T> a0 = Vector512.Create(ar), b0 = Vector512.Create(br);
+            for (; i <= n - w; i += w)
+            {
+                var va = aStep == 0 ? a0 : Vector512.LoadUnsafe(ref ar, i);
+                var vb = bStep == 0 ? b0 : Vector512.LoadUnsafe(ref br, i);
+                BoolMask.Store(TK.V(va, vb), ref yr, i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= (nuint)Vector256<T>.Count)
+        {
+            var w = (nuint)Vector256<T>.Count;
+            Vector256<T> a0 = Vector256.Create(ar), b0 = Vector256.Create(br);
+            for (; i <= n - w; i += w)
+            {
+                var va = aStep == 0 ? a0 : Vector256.LoadUnsafe(ref ar, i);
+                var vb = bStep == 0 ? b0 : Vector256.LoadUnsafe(ref br, i);
+                BoolMask.Store(TK.V(va, vb), ref yr, i);
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = TK.S(Unsafe.Add(ref ar, i * aStep), Unsafe.Add(ref br, i * bStep)) ? (byte)1 : (byte)0;
     }
 
     public void Where(Tensor cond, Tensor a, Tensor b, Tensor y)
@@ -149,10 +194,52 @@ public sealed partial class CpuBackend
             for (var r = r0; r < r1; r++)
             {
                 layout.RowOffsets(r, off);
+                if (sy == 1 && sc == 1 && sa is 0 or 1 && sb is 0 or 1)
+                {
+                    WhereRow(ca.Slice(off[1], n), aa.Slice(off[2], sa == 0 ? 1 : n), ba.Slice(off[3], sb == 0 ? 1 : n), ya.Slice(off[0], n));
+                    continue;
+                }
                 for (var i = 0; i < n; i++)
                     ya[off[0] + i * sy] = ca[off[1] + i * sc] != 0 ? aa[off[2] + i * sa] : ba[off[3] + i * sb];
             }
         });
+    }
+
+    /// <summary>One contiguous row of where(); a value input of length 1 (when the row is longer) is a broadcast
+    /// scalar.</summary>
+    private static void WhereRow<T>(ReadOnlySpan<byte> cond, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where T : unmanaged
+    {
+        ref var cr = ref MemoryMarshal.GetReference(cond);
+        ref var ar = ref MemoryMarshal.GetReference(a);
+        ref var br = ref MemoryMarshal.GetReference(b);
+        ref var yr = ref MemoryMarshal.GetReference(y);
+        var n = (nuint)y.Length;
+        nuint aStep = a.Length == y.Length ? 1u : 0u, bStep = b.Length == y.Length ? 1u : 0u;
+        nuint i = 0;
+        if (Vector512.IsHardwareAccelerated && n >= (nuint)Vector512<T>.Count)
+        {
+            var w = (nuint)Vector512<T>.Count;
+            Vector512<T> a0 = Vector512.Create(ar), b0 = Vector512.Create(br);
+            for (; i <= n - w; i += w)
+            {
+                var va = aStep == 0 ? a0 : Vector512.LoadUnsafe(ref ar, i);
+                var vb = bStep == 0 ? b0 : Vector512.LoadUnsafe(ref br, i);
+                Vector512.ConditionalSelect(BoolMask.Load512<T>(ref cr, i), va, vb).StoreUnsafe(ref yr, i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= (nuint)Vector256<T>.Count)
+        {
+            var w = (nuint)Vector256<T>.Count;
+            Vector256<T> a0 = Vector256.Create(ar), b0 = Vector256.Create(br);
+            for (; i <= n - w; i += w)
+            {
+                var va = aStep == 0 ? a0 : Vector256.LoadUnsafe(ref ar, i);
+                var vb = bStep == 0 ? b0 : Vector256.LoadUnsafe(ref br, i);
+                Vector256.ConditionalSelect(BoolMask.Load256<T>(ref cr, i), va, vb).StoreUnsafe(ref yr, i);
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = Unsafe.Add(ref cr, i) != 0 ? Unsafe.Add(ref ar, i * aStep) : Unsafe.Add(ref br, i * bStep);
     }
 
     // ---- kernels -----------------------------------------------------------------------------------------------
@@ -252,56 +339,94 @@ public sealed partial class CpuBackend
         public static T S(T a, T b) => T.Pow(a, b);
     }
 
+    /// <summary>A comparison: scalar, and as lane masks (all bits set where true).</summary>
     private interface ICompareKernel<T>
+        where T : unmanaged
     {
         static abstract bool S(T a, T b);
+
+        static abstract Vector256<T> V(Vector256<T> a, Vector256<T> b);
+
+        static abstract Vector512<T> V(Vector512<T> a, Vector512<T> b);
     }
 
     private readonly struct EqK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => a == b;
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b);
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => Vector512.Equals(a, b);
     }
 
     private readonly struct NeK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => a != b;
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => ~Vector256.Equals(a, b);
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => ~Vector512.Equals(a, b);
     }
 
     private readonly struct LtK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => a < b;
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b);
     }
 
     private readonly struct LeK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => a <= b;
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => Vector256.LessThanOrEqual(a, b);
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => Vector512.LessThanOrEqual(a, b);
     }
 
     private readonly struct GtK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => a > b;
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b);
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b);
     }
 
     private readonly struct GeK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => a >= b;
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThanOrEqual(a, b);
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThanOrEqual(a, b);
     }
 
     private readonly struct AndK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => !T.IsZero(a) && !T.IsZero(b);
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => ~(Vector256.Equals(a, Vector256<T>.Zero) | Vector256.Equals(b, Vector256<T>.Zero));
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => ~(Vector512.Equals(a, Vector512<T>.Zero) | Vector512.Equals(b, Vector512<T>.Zero));
     }
 
     private readonly struct OrK<T> : ICompareKernel<T>
         where T : unmanaged, INumber<T>
     {
         public static bool S(T a, T b) => !T.IsZero(a) || !T.IsZero(b);
+
+        public static Vector256<T> V(Vector256<T> a, Vector256<T> b) => ~(Vector256.Equals(a, Vector256<T>.Zero) & Vector256.Equals(b, Vector256<T>.Zero));
+
+        public static Vector512<T> V(Vector512<T> a, Vector512<T> b) => ~(Vector512.Equals(a, Vector512<T>.Zero) & Vector512.Equals(b, Vector512<T>.Zero));
     }
 }

@@ -3,17 +3,11 @@ using System.Numerics.Tensors;
 
 namespace Engine.Backends.Cpu;
 
-/// <summary>Unary elementwise ops and their derivatives. The input is made contiguous first when it is not, then
-/// the op runs on whole spans (TensorPrimitives where it has the function, a scalar loop otherwise).</summary>
+/// <summary>Unary elementwise ops and their derivatives. The input is made contiguous first when it is not; the
+/// switches only pick the kernel: TensorPrimitives where it has the function accurately, otherwise an operator
+/// struct (UnaryOperators.cs, UnaryDerivatives.cs) run by the one vectorised loop in <see cref="Elementwise"/>.</summary>
 public sealed partial class CpuBackend
 {
-    private const double SeluAlpha = 1.6732632423543772848170429916717;
-    private const double SeluScale = 1.0507009873554804934193349852946;
-    private const double SqrtTwoOverPi = 0.79788456080286535587989211986876;
-    private const double InvSqrtTwoPi = 0.39894228040143267793994605993438;
-    private const double InvSqrtTwo = 0.70710678118654752440084436210485;
-    private const double GeluCubic = 0.044715;
-
     public void Unary(UnaryOp op, Tensor x, Tensor y, double alpha, double beta)
     {
         if (y.Numel == 0) return;
@@ -24,11 +18,7 @@ public sealed partial class CpuBackend
             case DType.Float64: FloatUnary(op, Dense<double>(src), Dense<double>(y), alpha, beta); break;
             case DType.Int32: IntUnary(op, Dense<int>(src), Dense<int>(y), alpha, beta); break;
             case DType.Int64: IntUnary(op, Dense<long>(src), Dense<long>(y), alpha, beta); break;
-            case DType.Bool when op == UnaryOp.Not:
-                var xs = Dense<byte>(src);
-                var ys = Dense<byte>(y);
-                for (var i = 0; i < ys.Length; i++) ys[i] = xs[i] == 0 ? (byte)1 : (byte)0;
-                break;
+            case DType.Bool when op == UnaryOp.Not: Elementwise.Map(Dense<byte>(src), Dense<byte>(y), new LogicalNotOperator()); break;
             default: ThrowUnsupported($"Unary {op}", y.DType); break;
         }
     }
@@ -40,20 +30,14 @@ public sealed partial class CpuBackend
         {
             case UnaryOp.Neg: TensorPrimitives.Negate(x, y); break;
             case UnaryOp.Abs: TensorPrimitives.Abs(x, y); break;
-            case UnaryOp.Sign: for (var i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(T.Sign(x[i])); break;
+            case UnaryOp.Sign: Elementwise.Map(x, y, new SignOperator<T>()); break;
             case UnaryOp.Square: TensorPrimitives.Multiply(x, x, y); break;
             case UnaryOp.Relu: TensorPrimitives.Max(x, T.Zero, y); break;
-            case UnaryOp.Clamp:
-                // The op layer sends whole (or infinite) bounds only; fractional ones promote to float first.
-                var lo = T.CreateSaturating(alpha);
-                var hi = T.CreateSaturating(beta);
-                for (var i = 0; i < x.Length; i++) y[i] = T.Min(T.Max(x[i], lo), hi);
-                break;
+            // The op layer sends whole (or infinite) bounds only; fractional ones promote to float first.
+            case UnaryOp.Clamp: Elementwise.Map(x, y, new ClampOperator<T>(T.CreateSaturating(alpha), T.CreateSaturating(beta))); break;
             case UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round: x.CopyTo(y); break;
             case UnaryOp.Affine when alpha == Math.Floor(alpha) && beta == Math.Floor(beta):
-                var a = T.CreateChecked(alpha);
-                var b = T.CreateChecked(beta);
-                for (var i = 0; i < x.Length; i++) y[i] = a * x[i] + b;
+                Elementwise.Map(x, y, new AffineOperator<T>(T.CreateChecked(alpha), T.CreateChecked(beta)));
                 break;
             default: throw new ArgumentException($"Unary {op}: not supported for integer tensors (with alpha {alpha}, beta {beta}); convert to a floating-point dtype first");
         }
@@ -64,58 +48,40 @@ public sealed partial class CpuBackend
     {
         var a = T.CreateTruncating(alpha);
         var b = T.CreateTruncating(beta);
-        var n = x.Length;
         switch (op)
         {
             case UnaryOp.Neg: TensorPrimitives.Negate(x, y); break;
             case UnaryOp.Abs: TensorPrimitives.Abs(x, y); break;
-            case UnaryOp.Sign:
-                for (var i = 0; i < n; i++) y[i] = x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : x[i];
-                break;
+            case UnaryOp.Sign: Elementwise.Map(x, y, new SignOperator<T>()); break;
             case UnaryOp.Exp: TensorPrimitives.Exp(x, y); break;
             case UnaryOp.Log: TensorPrimitives.Log(x, y); break;
             // TensorPrimitives' LogP1/ExpM1 are log(1 + x) and exp(x) - 1, which lose every digit of a tiny x.
-            case UnaryOp.Log1p: for (var i = 0; i < n; i++) y[i] = SpecialFunctions.Log1p(x[i]); break;
-            case UnaryOp.Expm1: for (var i = 0; i < n; i++) y[i] = SpecialFunctions.Expm1(x[i]); break;
+            case UnaryOp.Log1p: Elementwise.Map(x, y, new Log1pOperator<T>()); break;
+            case UnaryOp.Expm1: Elementwise.Map(x, y, new Expm1Operator<T>()); break;
             case UnaryOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
-            case UnaryOp.Rsqrt: for (var i = 0; i < n; i++) y[i] = T.One / T.Sqrt(x[i]); break;
+            case UnaryOp.Rsqrt: Elementwise.Map(x, y, new RsqrtOperator<T>()); break;
             case UnaryOp.Square: TensorPrimitives.Multiply(x, x, y); break;
             case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, x, y); break;
             case UnaryOp.Sin: TensorPrimitives.Sin(x, y); break;
             case UnaryOp.Cos: TensorPrimitives.Cos(x, y); break;
-            case UnaryOp.Tanh: Tanh(x, y); break;
-            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
-            case UnaryOp.Relu: for (var i = 0; i < n; i++) y[i] = x[i] > T.Zero || T.IsNaN(x[i]) ? x[i] : T.Zero; break;
-            case UnaryOp.LeakyRelu: for (var i = 0; i < n; i++) y[i] = x[i] >= T.Zero ? x[i] : a * x[i]; break;
-            case UnaryOp.Elu: for (var i = 0; i < n; i++) y[i] = x[i] > T.Zero ? x[i] : a * SpecialFunctions.Expm1(x[i]); break;
+            case UnaryOp.Tanh: Elementwise.Map(x, y, new TanhOperator<T>()); break;
+            case UnaryOp.Sigmoid: Elementwise.Map(x, y, new SigmoidOperator<T>()); break;
+            case UnaryOp.Relu: Elementwise.Map(x, y, new ReluOperator<T>()); break;
+            case UnaryOp.LeakyRelu: Elementwise.Map(x, y, new LeakyReluOperator<T>(a)); break;
+            case UnaryOp.Elu: Elementwise.Map(x, y, new EluOperator<T>(a, T.One)); break;
             case UnaryOp.Selu:
-                var sa = T.CreateTruncating(SeluAlpha);
-                var ss = T.CreateTruncating(SeluScale);
-                for (var i = 0; i < n; i++) y[i] = ss * (x[i] > T.Zero ? x[i] : sa * SpecialFunctions.Expm1(x[i]));
+                Elementwise.Map(x, y, new EluOperator<T>(T.CreateTruncating(UnaryConstants.SeluAlpha), T.CreateTruncating(UnaryConstants.SeluScale)));
                 break;
-            case UnaryOp.Gelu: for (var i = 0; i < n; i++) y[i] = T.CreateTruncating(GeluErf(double.CreateTruncating(x[i]))); break;
-            case UnaryOp.GeluTanh:
-                // 0.5 x (1 + tanh u) written as x sigmoid(2u): no cancellation of 1 + tanh u for negative x.
-                var c2 = T.CreateTruncating(2 * SqrtTwoOverPi);
-                var k = T.CreateTruncating(GeluCubic);
-                for (var i = 0; i < n; i++)
-                {
-                    var v = x[i];
-                    y[i] = v / (T.One + T.Exp(-c2 * (v + k * v * v * v)));
-                }
-                break;
-            case UnaryOp.Silu: for (var i = 0; i < n; i++) y[i] = x[i] / (T.One + T.Exp(-x[i])); break;
-            case UnaryOp.Softplus: for (var i = 0; i < n; i++) y[i] = Softplus(x[i], a, b); break;
-            case UnaryOp.Mish:
-                var twenty = T.CreateTruncating(20.0);
-                for (var i = 0; i < n; i++) y[i] = x[i] * T.Tanh(Softplus(x[i], T.One, twenty));
-                break;
-            case UnaryOp.Erf: for (var i = 0; i < n; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i]))); break;
-            case UnaryOp.Clamp: for (var i = 0; i < n; i++) y[i] = T.IsNaN(x[i]) ? x[i] : T.Min(T.Max(x[i], a), b); break;
-            case UnaryOp.Affine:
-                TensorPrimitives.Multiply(x, a, y);
-                if (b != T.Zero) TensorPrimitives.Add(y, b, y);
-                break;
+            case UnaryOp.Gelu: Elementwise.Map(x, y, new InDoubleOperator<T, GeluLanes>()); break;
+            case UnaryOp.GeluTanh: Elementwise.Map(x, y, new GeluTanhOperator<T>()); break;
+            case UnaryOp.Silu: Elementwise.Map(x, y, new SiluOperator<T>()); break;
+            case UnaryOp.Softplus: Elementwise.Map(x, y, new SoftplusOperator<T>(a, b)); break;
+            case UnaryOp.Mish: Elementwise.Map(x, y, new MishOperator<T>()); break;
+            case UnaryOp.Erf: Elementwise.Map(x, y, new InDoubleOperator<T, ErfLanes>()); break;
+            case UnaryOp.Clamp: Elementwise.Map(x, y, new ClampOperator<T>(a, b)); break;
+            // Without a shift, a plain product keeps the sign of a zero (-0 + 0 would be +0).
+            case UnaryOp.Affine when b == T.Zero: TensorPrimitives.Multiply(x, a, y); break;
+            case UnaryOp.Affine: Elementwise.Map(x, y, new AffineOperator<T>(a, b)); break;
             case UnaryOp.PowScalar: TensorPrimitives.Pow(x, a, y); break;
             case UnaryOp.ScalarPow: TensorPrimitives.Pow(a, x, y); break;
             case UnaryOp.ScalarDiv: TensorPrimitives.Divide(a, x, y); break;
@@ -124,27 +90,6 @@ public sealed partial class CpuBackend
             case UnaryOp.Round: TensorPrimitives.Round(x, y); break;
             default: throw new ArgumentException($"Unary {op}: not supported for floating-point tensors");
         }
-    }
-
-    /// <summary>PyTorch's softplus: log(1 + exp(beta x)) / beta, and x itself where beta x &gt; threshold.</summary>
-    private static T Softplus<T>(T x, T beta, T threshold)
-        where T : IFloatingPointIeee754<T>
-        => x * beta > threshold ? x : SpecialFunctions.Log1p(T.Exp(x * beta)) / beta;
-
-    /// <summary>x Phi(x), with Phi from erfc so the left tail keeps its relative precision.</summary>
-    private static double GeluErf(double x) => x * NormalCdf(x);
-
-    private static double NormalCdf(double x) => 0.5 * SpecialFunctions.Erfc(-x * InvSqrtTwo);
-
-    /// <summary>TensorPrimitives.Tanh works from exp(2x) and loses relative precision as |x| shrinks (60x the value
-    /// at 1e-9 in float32, 1e-13 relative near 1e-3 in float64); below 0.55 the scalar tanh is used instead.</summary>
-    private static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var small = T.CreateTruncating(0.55);
-        TensorPrimitives.Tanh(x, y);
-        for (var i = 0; i < y.Length; i++)
-            if (T.Abs(x[i]) < small) y[i] = T.Tanh(x[i]);
     }
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
@@ -166,90 +111,50 @@ public sealed partial class CpuBackend
     {
         var a = T.CreateTruncating(alpha);
         var b = T.CreateTruncating(beta);
-        var n = gx.Length;
-        var two = T.CreateTruncating(2.0);
-        var half = T.CreateTruncating(0.5);
         switch (op)
         {
             case UnaryOp.Neg: TensorPrimitives.Negate(g, gx); break;
-            case UnaryOp.Abs: for (var i = 0; i < n; i++) gx[i] = g[i] * (x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : T.Zero); break;
+            case UnaryOp.Abs: Elementwise.Map(x, g, gx, new AbsDerivative<T>()); break;
             case UnaryOp.Sign or UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round: gx.Clear(); break;
             case UnaryOp.Exp: TensorPrimitives.Multiply(g, y, gx); break;
             case UnaryOp.Log: TensorPrimitives.Divide(g, x, gx); break;
-            case UnaryOp.Log1p: for (var i = 0; i < n; i++) gx[i] = g[i] / (T.One + x[i]); break;
-            case UnaryOp.Expm1: for (var i = 0; i < n; i++) gx[i] = g[i] * (y[i] + T.One); break;
-            case UnaryOp.Sqrt: for (var i = 0; i < n; i++) gx[i] = g[i] * half / y[i]; break;
-            case UnaryOp.Rsqrt: for (var i = 0; i < n; i++) gx[i] = -half * g[i] * y[i] * y[i] * y[i]; break;
-            case UnaryOp.Square: for (var i = 0; i < n; i++) gx[i] = two * x[i] * g[i]; break;
-            case UnaryOp.Reciprocal: for (var i = 0; i < n; i++) gx[i] = -g[i] * y[i] * y[i]; break;
-            case UnaryOp.Sin: for (var i = 0; i < n; i++) gx[i] = g[i] * T.Cos(x[i]); break;
-            case UnaryOp.Cos: for (var i = 0; i < n; i++) gx[i] = -g[i] * T.Sin(x[i]); break;
-            case UnaryOp.Tanh: for (var i = 0; i < n; i++) gx[i] = g[i] * (T.One - y[i] * y[i]); break;
-            case UnaryOp.Sigmoid: for (var i = 0; i < n; i++) gx[i] = g[i] * y[i] * (T.One - y[i]); break;
-            case UnaryOp.Relu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : T.Zero; break;
-            case UnaryOp.LeakyRelu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : a * g[i]; break;
-            // alpha exp(x) rather than y + alpha, which cancels for very negative x.
-            case UnaryOp.Elu: for (var i = 0; i < n; i++) gx[i] = x[i] > T.Zero ? g[i] : g[i] * a * T.Exp(x[i]); break;
+            case UnaryOp.Log1p: Elementwise.Map(x, g, gx, new Log1pDerivative<T>()); break;
+            case UnaryOp.Expm1: Elementwise.Map(y, g, gx, new Expm1Derivative<T>()); break;
+            case UnaryOp.Sqrt: Elementwise.Map(y, g, gx, new SqrtDerivative<T>()); break;
+            case UnaryOp.Rsqrt: Elementwise.Map(y, g, gx, new RsqrtDerivative<T>()); break;
+            case UnaryOp.Square: Elementwise.Map(x, g, gx, new SquareDerivative<T>()); break;
+            case UnaryOp.Reciprocal: Elementwise.Map(y, g, gx, new ReciprocalDerivative<T>()); break;
+            case UnaryOp.Sin:
+                TensorPrimitives.Cos(x, gx);
+                Elementwise.Map(gx, g, gx, new ScaledProduct<T>(T.One));
+                break;
+            case UnaryOp.Cos:
+                TensorPrimitives.Sin(x, gx);
+                Elementwise.Map(gx, g, gx, new ScaledProduct<T>(-T.One));
+                break;
+            case UnaryOp.Tanh: Elementwise.Map(y, g, gx, new TanhDerivative<T>()); break;
+            case UnaryOp.Sigmoid: Elementwise.Map(y, g, gx, new SigmoidDerivative<T>()); break;
+            case UnaryOp.Relu: Elementwise.Map(x, g, gx, new ReluDerivative<T>()); break;
+            case UnaryOp.LeakyRelu: Elementwise.Map(x, g, gx, new LeakyReluDerivative<T>(a)); break;
+            case UnaryOp.Elu: Elementwise.Map(x, g, gx, new EluDerivative<T>(a, T.One)); break;
             case UnaryOp.Selu:
-                var sa = T.CreateTruncating(SeluAlpha);
-                var ss = T.CreateTruncating(SeluScale);
-                for (var i = 0; i < n; i++) gx[i] = g[i] * ss * (x[i] > T.Zero ? T.One : sa * T.Exp(x[i]));
+                Elementwise.Map(x, g, gx, new EluDerivative<T>(T.CreateTruncating(UnaryConstants.SeluAlpha), T.CreateTruncating(UnaryConstants.SeluScale)));
                 break;
-            case UnaryOp.Gelu:
-                for (var i = 0; i < n; i++)
-                {
-                    var v = double.CreateTruncating(x[i]);
-                    var pdf = InvSqrtTwoPi * Math.Exp(-0.5 * v * v);
-                    gx[i] = g[i] * T.CreateTruncating(NormalCdf(v) + v * pdf);
-                }
-                break;
-            case UnaryOp.GeluTanh:
-                var c = T.CreateTruncating(SqrtTwoOverPi);
-                var k = T.CreateTruncating(GeluCubic);
-                var k3 = T.CreateTruncating(3 * GeluCubic);
-                for (var i = 0; i < n; i++)
-                {
-                    var v = x[i];
-                    var t = T.Tanh(c * (v + k * v * v * v));
-                    gx[i] = g[i] * (half * (T.One + t) + half * v * (T.One - t * t) * c * (T.One + k3 * v * v));
-                }
-                break;
-            case UnaryOp.Silu:
-                for (var i = 0; i < n; i++)
-                {
-                    var s = T.One / (T.One + T.Exp(-x[i]));
-                    gx[i] = g[i] * s * (T.One + x[i] * (T.One - s));
-                }
-                break;
-            case UnaryOp.Softplus:
-                for (var i = 0; i < n; i++)
-                    gx[i] = x[i] * a > b ? g[i] : g[i] / (T.One + T.Exp(-a * x[i]));
-                break;
-            case UnaryOp.Mish:
-                var twenty = T.CreateTruncating(20.0);
-                for (var i = 0; i < n; i++)
-                {
-                    var t = T.Tanh(Softplus(x[i], T.One, twenty));
-                    var s = T.One / (T.One + T.Exp(-x[i]));
-                    gx[i] = g[i] * (t + x[i] * s * (T.One - t * t));
-                }
-                break;
-            case UnaryOp.Erf:
-                var twoOverSqrtPi = T.CreateTruncating(1.1283791670955126);
-                for (var i = 0; i < n; i++) gx[i] = g[i] * twoOverSqrtPi * T.Exp(-x[i] * x[i]);
-                break;
-            case UnaryOp.Clamp: for (var i = 0; i < n; i++) gx[i] = x[i] >= a && x[i] <= b ? g[i] : T.Zero; break;
+            case UnaryOp.Gelu: Elementwise.Map(x, g, gx, new GeluDerivative<T>()); break;
+            case UnaryOp.GeluTanh: Elementwise.Map(x, g, gx, new GeluTanhDerivative<T>()); break;
+            case UnaryOp.Silu: Elementwise.Map(x, g, gx, new SiluDerivative<T>()); break;
+            case UnaryOp.Softplus: Elementwise.Map(x, g, gx, new SoftplusDerivative<T>(a, b)); break;
+            case UnaryOp.Mish: Elementwise.Map(x, g, gx, new MishDerivative<T>()); break;
+            case UnaryOp.Erf: Elementwise.Map(x, g, gx, new ErfDerivative<T>()); break;
+            case UnaryOp.Clamp: Elementwise.Map(x, g, gx, new ClampDerivative<T>(a, b)); break;
             case UnaryOp.Affine: TensorPrimitives.Multiply(g, a, gx); break;
+            case UnaryOp.PowScalar when a == T.Zero: gx.Clear(); break;
             case UnaryOp.PowScalar:
-                var am1 = a - T.One;
-                for (var i = 0; i < n; i++) gx[i] = a == T.Zero ? T.Zero : g[i] * a * T.Pow(x[i], am1);
+                TensorPrimitives.Pow(x, a - T.One, gx);
+                Elementwise.Map(gx, g, gx, new ScaledProduct<T>(a));
                 break;
-            case UnaryOp.ScalarPow:
-                // d/dx a^x = a^x log a; for a = 0 it is 0 where x >= 0 (as PyTorch), not 0 * -inf.
-                var lnA = T.Log(a);
-                for (var i = 0; i < n; i++) gx[i] = a == T.Zero && x[i] >= T.Zero ? T.Zero : g[i] * y[i] * lnA;
-                break;
-            case UnaryOp.ScalarDiv: for (var i = 0; i < n; i++) gx[i] = -g[i] * y[i] / x[i]; break;
+            case UnaryOp.ScalarPow: Elementwise.Map(x, y, g, gx, new ScalarPowDerivative<T>(a)); break;
+            case UnaryOp.ScalarDiv: Elementwise.Map(x, y, g, gx, new ScalarDivDerivative<T>()); break;
             default: throw new ArgumentException($"UnaryBackward: {op} has no derivative");
         }
     }
