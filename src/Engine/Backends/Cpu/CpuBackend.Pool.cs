@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Engine.Backends.Cpu;
 
 /// <summary>2-D pooling over [N,C,H,W] with PyTorch's window rules, one (n, c) plane per work item. Inputs are made
-/// dense first; outputs are fresh and contiguous.</summary>
+/// dense first; outputs are fresh and contiguous. The common 2x2 stride-2 window goes to <see cref="Pool2x2"/>.</summary>
 public sealed partial class CpuBackend
 {
     public void MaxPool2d(Tensor x, Tensor y, Tensor indices, Pool2dParams p)
@@ -72,6 +72,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var planes = new PoolPlanes(x.ShapeArray, y.ShapeArray);
+        var fast = Pool2x2.Applies(p, planes.H, planes.W, planes.OH, planes.OW);
         CpuParallel.For(planes.Count, (long)planes.OutArea * p.KernelH * p.KernelW, (c0, c1) =>
         {
             var xs = Dense<T>(x);
@@ -81,6 +82,11 @@ public sealed partial class CpuBackend
             {
                 var src = xs.Slice(c * planes.InArea, planes.InArea);
                 var k = c * planes.OutArea;
+                if (fast)
+                {
+                    Pool2x2.Max(src, ys.Slice(k, planes.OutArea), ids.Slice(k, planes.OutArea), planes.W, planes.OH, planes.OW);
+                    continue;
+                }
                 for (var oh = 0; oh < planes.OH; oh++)
                 for (var ow = 0; ow < planes.OW; ow++, k++)
                 {
@@ -113,15 +119,16 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var planes = new PoolPlanes(gx.ShapeArray, gy.ShapeArray);
-        Dense<T>(gx).Clear();
-        CpuParallel.For(planes.Count, planes.OutArea, (c0, c1) =>
+        CpuParallel.For(planes.Count, planes.InArea + planes.OutArea, (c0, c1) =>
         {
             var gys = Dense<T>(gy);
             var ids = Dense<long>(indices);
             var gxs = Dense<T>(gx);
             for (var c = c0; c < c1; c++)
             {
+                // Cleared plane by plane, in the worker that scatters into it (while it is in cache).
                 var dst = gxs.Slice(c * planes.InArea, planes.InArea);
+                dst.Clear();
                 for (var k = c * planes.OutArea; k < (c + 1) * planes.OutArea; k++) dst[(int)ids[k]] += gys[k];
             }
         });
@@ -144,6 +151,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var planes = new PoolPlanes(x.ShapeArray, y.ShapeArray);
+        var fast = Pool2x2.Applies(p, planes.H, planes.W, planes.OH, planes.OW);
         CpuParallel.For(planes.Count, (long)planes.OutArea * p.KernelH * p.KernelW, (c0, c1) =>
         {
             var xs = Dense<T>(x);
@@ -152,6 +160,11 @@ public sealed partial class CpuBackend
             {
                 var src = xs.Slice(c * planes.InArea, planes.InArea);
                 var k = c * planes.OutArea;
+                if (fast)
+                {
+                    Pool2x2.Avg(src, ys.Slice(k, planes.OutArea), planes.W, planes.OH, planes.OW);
+                    continue;
+                }
                 for (var oh = 0; oh < planes.OH; oh++)
                 for (var ow = 0; ow < planes.OW; ow++, k++)
                 {
@@ -166,8 +179,8 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var planes = new PoolPlanes(gx.ShapeArray, gy.ShapeArray);
-        Dense<T>(gx).Clear();
-        CpuParallel.For(planes.Count, (long)planes.OutArea * p.KernelH * p.KernelW, (c0, c1) =>
+        var fast = Pool2x2.Applies(p, planes.H, planes.W, planes.OH, planes.OW);
+        CpuParallel.For(planes.Count, (long)planes.OutArea * p.KernelH * p.KernelW + planes.InArea, (c0, c1) =>
         {
             var gys = Dense<T>(gy);
             var gxs = Dense<T>(gx);
@@ -175,6 +188,12 @@ public sealed partial class CpuBackend
             {
                 var dst = gxs.Slice(c * planes.InArea, planes.InArea);
                 var k = c * planes.OutArea;
+                if (fast)
+                {
+                    Pool2x2.AvgBackward(gys.Slice(k, planes.OutArea), dst, planes.H, planes.W, planes.OH, planes.OW);
+                    continue;
+                }
+                dst.Clear();
                 for (var oh = 0; oh < planes.OH; oh++)
                 for (var ow = 0; ow < planes.OW; ow++, k++)
                 {
