@@ -17,8 +17,8 @@ public sealed partial class CpuBackend
 {
     /// <summary>Bytes of the larger of a chunk's two scratch matrices (columns, wide output): big enough for long
     /// GEMM rows (784 columns for 14x14 images), small enough to stay in a core's L2 between the unfolding and the
-    /// product. On the reference machine (2 MB L2) 1 MB ran conv2 of the test CNN ~15% faster than 4 MB, and
-    /// 0.5 MB no faster than 1 MB.</summary>
+    /// product. On the reference machine (2 MB L2 per core) 1 MB ran conv2 of the test CNN ~15% faster than 4 MB
+    /// on one thread (0.5 MB no faster than 1 MB); with two threads the sizes measured alike, within the noise.</summary>
     private const long ConvChunkBytes = 1 << 20;
 
     public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p)

@@ -10,9 +10,9 @@ namespace Engine.Backends.Cpu;
 /// general loops in CpuBackend.Pool.cs (same comparisons, same order of additions); the tests check that.</summary>
 /// <remarks>Rows are covered by whole vectors, the last one shifted left to end at the row's end (recomputing a few
 /// outputs, which is harmless as outputs never feed inputs); rows narrower than a vector, and machines without
-/// 128-bit SIMD, take the scalar loop. 128-bit vectors rather than wider ones keep narrow planes (7 outputs per row
-/// after two poolings of 28x28) on the vector path; the 28x28 case ran about 1.5x faster with 256-bit vectors, but
-/// every plane of 14x14 or less fell back to the scalar loop, whose data-dependent branches cost ~10x.</remarks>
+/// 128-bit SIMD, take the scalar loop. 128-bit vectors rather than wider ones keep narrow rows (7 outputs for a
+/// 14x14 input) on the vector path: 256-bit ones made 28x28 about 1.5x faster but sent 14x14 to the scalar loop,
+/// whose data-dependent branches made it ~6x slower there.</remarks>
 internal static class Pool2x2
 {
     public static bool Applies(in Pool2dParams p, int h, int w, int oh, int ow)
