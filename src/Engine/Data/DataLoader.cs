@@ -113,7 +113,9 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
             if (loader.Prefetch && next < batches)
             {
                 var k = next;
-                pending = Task.Run(() => Load(k), stop.Token);
+                // A dedicated thread, not the thread pool: the kernels' Parallel.For keeps pool threads busy, and a
+                // prefetch queued behind them would arrive after the consumer needed it.
+                pending = Task.Factory.StartNew(() => Load(k), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
             return true;
         }
