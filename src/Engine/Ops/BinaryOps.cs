@@ -196,8 +196,8 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         a.CheckSameDevice(b, op);
-        var outShape = Engine.Shape.Broadcast(a.shape, b.shape, op);
-        var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+        var outShape = ReferenceEquals(a.shape, b.shape) || a.shape.AsSpan().SequenceEqual(b.shape) ? a.shape : Engine.Shape.Broadcast(a.shape, b.shape, op);
+        var dtype = a.DType == b.DType ? a.DType : DTypeExtensions.Promote(a.DType, b.DType);
         if (toFloat && !dtype.IsFloatingPoint()) dtype = DType.Float32;
         return (a.To(dtype), b.To(dtype), outShape);
     }
@@ -210,11 +210,15 @@ public sealed partial class Tensor
             a = a.To(DType.Int64);
             b = b.To(DType.Int64);
         }
-        var y = Empty(outShape, a.DType, a.Device);
+        var y = ReferenceEquals(outShape, a.shape) ? a.NewEmptyLike() : Empty(outShape, a.DType, a.Device);
         a.Backend.Binary(op, a.ExpandView(outShape), b.ExpandView(outShape), y);
-        if (NeedsGrad(a, b)) y.Record(name, [a, b], g => BinaryGrad(op, a, b, y, g));
+        if (NeedsGrad(a, b)) RecordBinary(op, a, b, y, name);
         return y;
     }
+
+    // Kept out of Binary so the closure's captured state is allocated only when a graph is recorded.
+    private static void RecordBinary(BinaryOp op, Tensor a, Tensor b, Tensor y, string name)
+        => y.Record(name, [a, b], g => BinaryGrad(op, a, b, y, g));
 
     private static Tensor?[] BinaryGrad(BinaryOp op, Tensor a, Tensor b, Tensor y, Tensor g)
     {
@@ -264,7 +268,7 @@ public sealed partial class Tensor
     private Tensor Compare(BinaryOp op, Tensor other, string name)
     {
         var (a, b, outShape) = Prepare(this, other, name, toFloat: false);
-        var y = Empty(outShape, DType.Bool, a.Device);
+        var y = ReferenceEquals(outShape, a.shape) ? a.NewEmptyLike(DType.Bool) : Empty(outShape, DType.Bool, a.Device);
         a.Backend.Binary(op, a.ExpandView(outShape), b.ExpandView(outShape), y);
         return y;
     }

@@ -52,7 +52,7 @@ public sealed partial class Tensor
                 throw new ArgumentException($"{name}: index {Engine.Shape.Format(idx.shape)} is larger than the tensor {Engine.Shape.Format(shape)} at dim {k}");
         }
         var s = src.To(DType);
-        var y = NewEmpty((int[])shape.Clone());
+        var y = NewEmptyLike();
         Backend.Copy(this, y);
         Backend.Scatter(y, d, idx, s, accumulate);
         if (NeedsGrad(this, s))
@@ -113,7 +113,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"IndexAdd: src has shape {Engine.Shape.Format(src.shape)}; expected {Engine.Shape.Format(expected)} for {idx.shape[0]} indices into {Engine.Shape.Format(shape)} along dim {d}");
         CheckSameDevice(src, "IndexAdd");
         var s = src.To(DType);
-        var y = NewEmpty((int[])shape.Clone());
+        var y = NewEmptyLike();
         Backend.Copy(this, y);
         Backend.IndexAdd(y, d, idx, s);
         if (NeedsGrad(this, s))

@@ -134,7 +134,7 @@ public sealed partial class Tensor
         if (!DType.IsFloatingPoint()) throw new ArgumentException($"{name}: needs a floating-point tensor; got {DType}");
         var d = Engine.Shape.NormalizeDim(dim, Rank, name);
         var x = Rank == 0 ? Reshape(1) : this;
-        var y = x.NewEmpty((int[])x.shape.Clone());
+        var y = x.NewEmptyLike();
         x.Backend.Softmax(x, d, y, log);
         if (NeedsGrad(x))
         {
@@ -142,7 +142,7 @@ public sealed partial class Tensor
             {
                 if (Autograd.IsEnabled)
                     return [log ? g - y.Exp() * g.Sum(d, keepDim: true) : y * (g - (g * y).Sum(d, keepDim: true))];
-                var gx = y.NewEmpty((int[])y.shape.Clone());
+                var gx = y.NewEmptyLike();
                 y.Backend.SoftmaxBackward(y, g, d, gx, log);
                 return [gx];
             });

@@ -11,7 +11,7 @@ public sealed partial class Tensor
         var x = DType.IsFloatingPoint() ? this : To(DType.Int64);
         if (Rank == 0) return x.Reshape(1).CumsumOp(0, reverse).Reshape();
         var d = Engine.Shape.NormalizeDim(dim, Rank, "Cumsum");
-        var y = x.NewEmpty((int[])shape.Clone());
+        var y = x.NewEmptyLike();
         Backend.Cumsum(x, d, y, reverse);
         if (NeedsGrad(x)) y.Record("Cumsum", [x], g => [g.CumsumOp(d, !reverse)]);
         return y;

@@ -117,14 +117,9 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: not defined for Bool tensors; convert with To(DType.Float32) first");
         if (DType.IsInteger() && !KeepsIntegers(op, alpha, beta))
             x = To(DType.Float32);
-        var y = x.NewEmpty((int[])shape.Clone());
+        var y = x.NewEmptyLike();
         x.Backend.Unary(op, x, y, alpha, beta);
-        if (NeedsGrad(x))
-        {
-            y.Record(op.ToString(), [x], g => [Autograd.IsEnabled
-                ? UnaryDerivative(op, x, y, g, alpha, beta)
-                : UnaryGradKernel(op, x, y, g, alpha, beta)]);
-        }
+        if (NeedsGrad(x)) RecordUnary(op, x, y, alpha, beta);
         return y;
     }
 
@@ -142,9 +137,17 @@ public sealed partial class Tensor
         };
     }
 
+    // Kept out of Unary so the closure's captured state is allocated only when a graph is recorded.
+    private static readonly string[] UnaryNames = Enum.GetNames<UnaryOp>();
+
+    private static void RecordUnary(UnaryOp op, Tensor x, Tensor y, double alpha, double beta)
+        => y.Record(UnaryNames[(int)op], [x], g => [Autograd.IsEnabled
+            ? UnaryDerivative(op, x, y, g, alpha, beta)
+            : UnaryGradKernel(op, x, y, g, alpha, beta)]);
+
     private static Tensor UnaryGradKernel(UnaryOp op, Tensor x, Tensor y, Tensor g, double alpha, double beta)
     {
-        var gx = x.NewEmpty((int[])x.shape.Clone());
+        var gx = x.NewEmptyLike();
         x.Backend.UnaryBackward(op, x, y, g, gx, alpha, beta);
         return gx;
     }

@@ -249,7 +249,7 @@ public sealed partial class Tensor
 
     private Tensor CopyOp(string name)
     {
-        var result = NewEmpty((int[])shape.Clone());
+        var result = NewEmptyLike();
         Backend.Copy(this, result);
         if (NeedsGrad(this)) result.Record(name, [this], g => [g]);
         return result;

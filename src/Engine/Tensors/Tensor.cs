@@ -7,13 +7,15 @@ namespace Engine;
 /// the autograd state (requires-grad flag, gradient, producing node). Ops live in partial files under Ops/.</summary>
 public sealed partial class Tensor : IDisposable
 {
-    // Not readonly only so SetData_ can rebind a leaf (a parameter moved to another device or dtype) in place.
+    // Not readonly only so SetData_ can rebind a leaf (a parameter moved to another device or dtype) in place. The
+    // shape and stride arrays are never mutated after construction, so tensors may share them.
     private Storage storage;
     private int[] shape;
     private int[] strides;
     private int offset;
     private bool requiresGrad;
     private bool disposed;
+    private bool contiguous;
     private List<Func<Tensor, Tensor?>>? leafHooks;
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
@@ -23,6 +25,7 @@ public sealed partial class Tensor : IDisposable
         this.strides = strides;
         this.offset = offset;
         Numel = Engine.Shape.Numel(shape);
+        contiguous = Engine.Shape.IsContiguous(shape, strides);
         storage.AddReference();
         TensorScope.Register(this);
     }
@@ -56,7 +59,7 @@ public sealed partial class Tensor : IDisposable
 
     public int Size(int dim) => shape[Engine.Shape.NormalizeDim(dim, Rank, "Size")];
 
-    public bool IsContiguous => Engine.Shape.IsContiguous(shape, strides);
+    public bool IsContiguous => contiguous;
 
     public bool IsScalar => shape.Length == 0;
 
@@ -153,6 +156,7 @@ public sealed partial class Tensor : IDisposable
         strides = (int[])source.strides.Clone();
         offset = source.offset;
         Numel = source.Numel;
+        contiguous = source.contiguous;
         return this;
     }
 
@@ -221,6 +225,15 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A new contiguous tensor of the given shape on this tensor's device.</summary>
     internal Tensor NewEmpty(int[] newShape, DType? dtype = null, bool zero = false)
         => Empty(newShape, dtype ?? DType, Device, zero);
+
+    /// <summary>A new contiguous tensor with this tensor's shape (sharing its shape array, and its strides when it is
+    /// contiguous: the cheap allocation every elementwise op makes).</summary>
+    internal Tensor NewEmptyLike(DType? dtype = null)
+    {
+        var backend = Backend;
+        var storage = backend.Allocate(dtype ?? DType, Numel, zero: false);
+        return contiguous ? new Tensor(storage, shape, strides, 0) : new Tensor(storage, shape);
+    }
 
     internal static Tensor Empty(int[] shape, DType dtype, Device device, bool zero = false)
     {

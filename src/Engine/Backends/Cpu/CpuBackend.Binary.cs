@@ -62,6 +62,24 @@ public sealed partial class CpuBackend
         where T : unmanaged
         where TK : IBinaryKernel<T>
     {
+        // Flat fast path: y contiguous and each input either laid out as y or a broadcast scalar.
+        var ka = FlatKind(a);
+        var kb = FlatKind(b);
+        if (y.IsContiguous && ka != FlatLayout.Other && kb != FlatLayout.Other && (ka, kb) != (FlatLayout.Scalar, FlatLayout.Scalar))
+        {
+            var total = y.Numel;
+            if (total < ElementwiseParallelThreshold) FlatRange<T, TK>(a, b, y, ka, kb, 0, total);
+            else FlatParallel<T, TK>(a, b, y, ka, kb, total);
+            return;
+        }
+        StridedRows<T, TK>(a, b, y);
+    }
+
+    /// <summary>The general case: rows of the collapsed layout, each contiguous, broadcast or strided.</summary>
+    private static void StridedRows<T, TK>(Tensor a, Tensor b, Tensor y)
+        where T : unmanaged
+        where TK : IBinaryKernel<T>
+    {
         var layout = StridedLayout.Of(y, a, b);
         var n = layout.RowLength;
         int sy = layout.InnerStride(0), sa = layout.InnerStride(1), sb = layout.InnerStride(2);
@@ -84,6 +102,42 @@ public sealed partial class CpuBackend
                 for (var i = 0; i < n; i++) ya[off[0] + i * sy] = TK.S(aa[off[1] + i * sa], ba[off[2] + i * sb]);
             }
         });
+    }
+
+    private enum FlatLayout : byte
+    {
+        Dense,
+        Scalar,
+        Other,
+    }
+
+    /// <summary>How an input already broadcast to the output's shape can be read flat: contiguous (as the output),
+    /// one element repeated (every stride 0), or neither.</summary>
+    private static FlatLayout FlatKind(Tensor t)
+    {
+        if (t.IsContiguous) return FlatLayout.Dense;
+        foreach (var s in t.StrideArray)
+            if (s != 0) return FlatLayout.Other;
+        return FlatLayout.Scalar;
+    }
+
+    // A separate method so the closure is allocated only on this (large) path, not on every small op.
+    private static void FlatParallel<T, TK>(Tensor a, Tensor b, Tensor y, FlatLayout ka, FlatLayout kb, int total)
+        where T : unmanaged
+        where TK : IBinaryKernel<T>
+        => CpuParallel.For(total, 1, (start, end) => FlatRange<T, TK>(a, b, y, ka, kb, start, end));
+
+    private static void FlatRange<T, TK>(Tensor a, Tensor b, Tensor y, FlatLayout ka, FlatLayout kb, int start, int end)
+        where T : unmanaged
+        where TK : IBinaryKernel<T>
+    {
+        var n = end - start;
+        var dst = Buffer<T>(y).Slice(y.Offset + start, n);
+        var aa = Buffer<T>(a);
+        var ba = Buffer<T>(b);
+        if (ka == FlatLayout.Scalar) TK.SV(aa[a.Offset], ba.Slice(b.Offset + start, n), dst);
+        else if (kb == FlatLayout.Scalar) TK.VS(aa.Slice(a.Offset + start, n), ba[b.Offset], dst);
+        else TK.VV(aa.Slice(a.Offset + start, n), ba.Slice(b.Offset + start, n), dst);
     }
 
     private static void Compare<T>(BinaryOp op, Tensor a, Tensor b, Tensor y)

@@ -10,15 +10,38 @@ public sealed partial class CpuBackend
 {
     public void Unary(UnaryOp op, Tensor x, Tensor y, double alpha, double beta)
     {
-        if (y.Numel == 0) return;
+        var n = y.Numel;
+        if (n == 0) return;
         var src = Densify(x);
+        if (n < ElementwiseParallelThreshold)
+        {
+            UnaryRange(op, src, y, alpha, beta, 0, n);
+            return;
+        }
+        UnaryParallel(op, src, y, alpha, beta, n);
+    }
+
+    // Separate methods so the closures are allocated only on the (large) parallel path.
+    private static void UnaryParallel(UnaryOp op, Tensor x, Tensor y, double alpha, double beta, int n)
+        => CpuParallel.For(n, 1, (start, end) => UnaryRange(op, x, y, alpha, beta, start, end));
+
+    private static void DerivativeParallel(UnaryOp op, Tensor x, Tensor y, Tensor g, Tensor gx, double alpha, double beta, int n)
+        => CpuParallel.For(n, 1, (start, end) => DerivativeRange(op, x, y, g, gx, alpha, beta, start, end));
+
+    /// <summary>Elements at or above which a contiguous elementwise op is split across the cores.</summary>
+    internal const int ElementwiseParallelThreshold = 1 << 16;
+
+    /// <summary>Elements [start, end) of a unary op on dense tensors.</summary>
+    private static void UnaryRange(UnaryOp op, Tensor x, Tensor y, double alpha, double beta, int start, int end)
+    {
+        var n = end - start;
         switch (y.DType)
         {
-            case DType.Float32: FloatUnary(op, Dense<float>(src), Dense<float>(y), alpha, beta); break;
-            case DType.Float64: FloatUnary(op, Dense<double>(src), Dense<double>(y), alpha, beta); break;
-            case DType.Int32: IntUnary(op, Dense<int>(src), Dense<int>(y), alpha, beta); break;
-            case DType.Int64: IntUnary(op, Dense<long>(src), Dense<long>(y), alpha, beta); break;
-            case DType.Bool when op == UnaryOp.Not: Elementwise.Map(Dense<byte>(src), Dense<byte>(y), new LogicalNotOperator()); break;
+            case DType.Float32: FloatUnary(op, Dense<float>(x).Slice(start, n), Dense<float>(y).Slice(start, n), alpha, beta); break;
+            case DType.Float64: FloatUnary(op, Dense<double>(x).Slice(start, n), Dense<double>(y).Slice(start, n), alpha, beta); break;
+            case DType.Int32: IntUnary(op, Dense<int>(x).Slice(start, n), Dense<int>(y).Slice(start, n), alpha, beta); break;
+            case DType.Int64: IntUnary(op, Dense<long>(x).Slice(start, n), Dense<long>(y).Slice(start, n), alpha, beta); break;
+            case DType.Bool when op == UnaryOp.Not: Elementwise.Map(Dense<byte>(x).Slice(start, n), Dense<byte>(y).Slice(start, n), new LogicalNotOperator()); break;
             default: ThrowUnsupported($"Unary {op}", y.DType); break;
         }
     }
@@ -94,14 +117,30 @@ public sealed partial class CpuBackend
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
     {
-        if (gx.Numel == 0) return;
+        var n = gx.Numel;
+        if (n == 0) return;
         var xs = Densify(x);
         var ys = Densify(y);
         var gs = Densify(gy);
+        if (n < ElementwiseParallelThreshold)
+        {
+            DerivativeRange(op, xs, ys, gs, gx, alpha, beta, 0, n);
+            return;
+        }
+        DerivativeParallel(op, xs, ys, gs, gx, alpha, beta, n);
+    }
+
+    private static void DerivativeRange(UnaryOp op, Tensor x, Tensor y, Tensor g, Tensor gx, double alpha, double beta, int start, int end)
+    {
+        var n = end - start;
         switch (gx.DType)
         {
-            case DType.Float32: Derivative(op, Dense<float>(xs), Dense<float>(ys), Dense<float>(gs), Dense<float>(gx), alpha, beta); break;
-            case DType.Float64: Derivative(op, Dense<double>(xs), Dense<double>(ys), Dense<double>(gs), Dense<double>(gx), alpha, beta); break;
+            case DType.Float32:
+                Derivative(op, Dense<float>(x).Slice(start, n), Dense<float>(y).Slice(start, n), Dense<float>(g).Slice(start, n), Dense<float>(gx).Slice(start, n), alpha, beta);
+                break;
+            case DType.Float64:
+                Derivative(op, Dense<double>(x).Slice(start, n), Dense<double>(y).Slice(start, n), Dense<double>(g).Slice(start, n), Dense<double>(gx).Slice(start, n), alpha, beta);
+                break;
             default: ThrowUnsupported($"UnaryBackward {op}", gx.DType); break;
         }
     }

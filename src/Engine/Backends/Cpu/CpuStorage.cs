@@ -17,12 +17,23 @@ public sealed class CpuStorage : Storage
     private CpuStorage(Array data, DType dtype, int length, bool pooled)
         : base(dtype, length)
     {
-        if (data.GetType().GetElementType() != dtype.ClrType())
+        if (!Holds(data, dtype))
             throw new ArgumentException($"CpuStorage: array of {data.GetType().GetElementType()?.Name} cannot hold dtype {dtype}");
         if (data.Length < length) throw new ArgumentException($"CpuStorage: array of {data.Length} elements cannot hold {length}");
         Data = data;
         this.pooled = pooled;
     }
+
+    /// <summary>Whether the array's element type stores the dtype (type tests, no reflection: this runs per op).</summary>
+    private static bool Holds(Array data, DType dtype) => dtype switch
+    {
+        DType.Float32 => data is float[],
+        DType.Float64 => data is double[],
+        DType.Int32 => data is int[],
+        DType.Int64 => data is long[],
+        DType.Bool => data is bool[],
+        _ => false,
+    };
 
     public Array Data { get; }
 
