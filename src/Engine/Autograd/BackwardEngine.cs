@@ -16,9 +16,30 @@ internal static class BackwardEngine
             throw new ArgumentException($"Backward: got {gradOutputs.Count} output gradients for {outputs.Count} outputs");
 
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
-        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance);
-        var leafGrads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
-        var roots = new List<Node>();
+        // The collections are reused from pass to pass on this thread (a training step would otherwise allocate
+        // them every time); a backward pass started from inside a hook gets its own.
+        var ws = Workspace.Rent();
+        try
+        {
+            return Run(outputs, gradOutputs, retainGraph, createGraph, capture, ws);
+        }
+        finally
+        {
+            Workspace.Return(ws);
+        }
+    }
+
+    private static Tensor?[]? Run(
+        IReadOnlyList<Tensor> outputs,
+        IReadOnlyList<Tensor?>? gradOutputs,
+        bool retainGraph,
+        bool createGraph,
+        IReadOnlyList<Tensor>? capture,
+        Workspace ws)
+    {
+        var pending = ws.Pending;
+        var leafGrads = ws.LeafGrads;
+        var roots = ws.Roots;
 
         for (var i = 0; i < outputs.Count; i++)
         {
@@ -62,7 +83,7 @@ internal static class BackwardEngine
             }
         }
 
-        foreach (var node in TopologicalOrder(roots))
+        foreach (var node in TopologicalOrder(roots, ws))
         {
             if (!pending.Remove(node, out var grad)) continue;
             if (node.Hooks is { } hooks)
@@ -87,6 +108,7 @@ internal static class BackwardEngine
             if (!retainGraph) node.Release();
         }
 
+        var adopted = ws.Adopted;
         foreach (var (leaf, total) in leafGrads)
         {
             var g = total;
@@ -99,9 +121,10 @@ internal static class BackwardEngine
             }
             else if (leaf.Grad is null)
             {
-                // A fresh tensor, so no two leaves share a gradient (gradients of Add alias each other) and in-place
-                // updates of .Grad (clipping, zeroing) stay local.
-                leaf.Grad = TensorScope.Exempt(createGraph ? g : g.Clone());
+                // The leaf must own its gradient, so in-place updates of .Grad (clipping, zeroing, disposal) stay local:
+                // a gradient this pass computed is adopted when nothing else can see it, otherwise it is copied.
+                leaf.Grad = TensorScope.Exempt(createGraph ? g : Adoptable(g, gradOutputs, adopted) ? g : g.Clone());
+                adopted.Add(leaf.Grad);
             }
             else if (createGraph)
             {
@@ -115,6 +138,18 @@ internal static class BackwardEngine
         return captured;
     }
 
+    /// <summary>Whether a gradient tensor can become a leaf's .Grad as it is: contiguous, the only tensor viewing its
+    /// storage, not supplied by the caller, and not already given to another leaf (Add passes one tensor to both
+    /// inputs).</summary>
+    private static bool Adoptable(Tensor g, IReadOnlyList<Tensor?>? gradOutputs, HashSet<Tensor> adopted)
+    {
+        if (!g.IsContiguous || g.IsDisposed || g.Storage.References != 1 || g.GradFn is not null || adopted.Contains(g)) return false;
+        if (gradOutputs is not null)
+            foreach (var given in gradOutputs)
+                if (given is not null && ReferenceEquals(given.Storage, g.Storage)) return false;
+        return true;
+    }
+
     private static void Accumulate<TKey>(Dictionary<TKey, Tensor> map, TKey key, Tensor g)
         where TKey : notnull
     {
@@ -123,11 +158,11 @@ internal static class BackwardEngine
 
     /// <summary>Nodes ordered so every node comes before the nodes that produced its inputs (reverse post-order of an
     /// iterative depth-first search; recursion would overflow the stack on long recurrent graphs).</summary>
-    private static List<Node> TopologicalOrder(List<Node> roots)
+    private static List<Node> TopologicalOrder(List<Node> roots, Workspace ws)
     {
-        var order = new List<Node>();
-        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Node Node, int Next)>();
+        var order = ws.Order;
+        var visited = ws.Visited;
+        var stack = ws.Stack;
         foreach (var root in roots)
         {
             if (!visited.Add(root)) continue;
@@ -153,5 +188,39 @@ internal static class BackwardEngine
         }
         order.Reverse();
         return order;
+    }
+
+    /// <summary>The collections of one backward pass, kept per thread between passes.</summary>
+    private sealed class Workspace
+    {
+        [ThreadStatic] private static Workspace? cached;
+
+        public readonly Dictionary<Node, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
+        public readonly Dictionary<Tensor, Tensor> LeafGrads = new(ReferenceEqualityComparer.Instance);
+        public readonly List<Node> Roots = [];
+        public readonly List<Node> Order = [];
+        public readonly HashSet<Node> Visited = new(ReferenceEqualityComparer.Instance);
+        public readonly Stack<(Node, int)> Stack = new();
+        public readonly HashSet<Tensor> Adopted = new(ReferenceEqualityComparer.Instance);
+
+        public static Workspace Rent()
+        {
+            var ws = cached ?? new Workspace();
+            cached = null;
+            return ws;
+        }
+
+        /// <summary>Clears the workspace (dropping every reference it held) and keeps it for the next pass.</summary>
+        public static void Return(Workspace ws)
+        {
+            ws.Pending.Clear();
+            ws.LeafGrads.Clear();
+            ws.Roots.Clear();
+            ws.Order.Clear();
+            ws.Visited.Clear();
+            ws.Stack.Clear();
+            ws.Adopted.Clear();
+            cached = ws;
+        }
     }
 }

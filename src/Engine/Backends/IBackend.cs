@@ -104,6 +104,15 @@ public interface IBackend
     /// <summary>y[i] = start + i * step.</summary>
     void Arange(Tensor y, double start, double step);
 
+    /// <summary>In place on contiguous y [rows, n]: y = act(y + bias) row by row (bias [n] optional), the epilogue
+    /// of a fused linear layer. <paramref name="activation"/> null means the bias alone.</summary>
+    void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta);
+
+    /// <summary>One fused Adam/AdamW update of a parameter and its moments, in place (all contiguous, one shape):
+    /// g = ±grad (+ λθ unless decoupled); m = lerp(m, g, 1 - β1); v = β2 v + (1 - β2) g²; with AMSGrad
+    /// vmax = max(vmax, v) replaces v; θ = θ (1 - lr λ if decoupled) - lr / (1 - β1^t) · m / (sqrt(v) / sqrt(1 - β2^t) + ε).</summary>
+    void AdamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, AdamStep step);
+
     /// <summary>Waits for queued work (no-op on the CPU).</summary>
     void Synchronize();
 }

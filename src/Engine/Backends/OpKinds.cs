@@ -136,3 +136,9 @@ public readonly record struct Pool2dParams(
         return o;
     }
 }
+
+/// <summary>One Adam or AdamW step (PyTorch's update rule) for <see cref="IBackend.AdamUpdate"/>.</summary>
+/// <param name="Decoupled">AdamW: θ = θ (1 - lr λ) instead of adding λθ to the gradient.</param>
+/// <param name="Step">The step number t, from 1, for the bias corrections.</param>
+public readonly record struct AdamStep(
+    double Lr, double Beta1, double Beta2, double Eps, double WeightDecay, bool Decoupled, bool Maximize, long Step);

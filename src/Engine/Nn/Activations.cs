@@ -9,6 +9,10 @@ public abstract class Activation : Module<Tensor, Tensor>
     public static IReadOnlyList<string> KnownNames { get; } =
         ["relu", "tanh", "gelu", "leaky_relu", "elu", "selu", "silu", "softplus", "mish", "sigmoid", "hardtanh"];
 
+    /// <summary>The op and parameter when this activation can be fused into a preceding linear layer
+    /// (<see cref="Tensor.CanFuseWithLinear"/>), else null.</summary>
+    internal virtual (Backends.UnaryOp Op, double Alpha)? LinearFusion => null;
+
     /// <summary>An activation layer that applies <paramref name="f"/>, printed as <paramref name="name"/>().</summary>
     public static Activation Of(Func<Tensor, Tensor> f, string name = "Custom") => new FunctionActivation(f, name);
 
@@ -57,6 +61,8 @@ public sealed class Relu : Activation
 {
     public override string TypeName => "ReLU";
 
+    internal override (Backends.UnaryOp Op, double Alpha)? LinearFusion => (Backends.UnaryOp.Relu, 0);
+
     protected override Tensor ForwardCore(Tensor input) => input.Relu();
 }
 
@@ -65,6 +71,9 @@ public sealed class LeakyRelu(double negativeSlope = 0.01) : Activation
     public double NegativeSlope { get; } = negativeSlope;
 
     public override string TypeName => "LeakyReLU";
+
+    internal override (Backends.UnaryOp Op, double Alpha)? LinearFusion =>
+        Tensor.CanFuseWithLinear(Backends.UnaryOp.LeakyRelu, NegativeSlope) ? (Backends.UnaryOp.LeakyRelu, NegativeSlope) : null;
 
     protected override Tensor ForwardCore(Tensor input) => input.LeakyRelu(NegativeSlope);
 
@@ -141,11 +150,15 @@ public sealed class Mish : Activation
 
 public sealed class Tanh : Activation
 {
+    internal override (Backends.UnaryOp Op, double Alpha)? LinearFusion => (Backends.UnaryOp.Tanh, 0);
+
     protected override Tensor ForwardCore(Tensor input) => input.Tanh();
 }
 
 public sealed class Sigmoid : Activation
 {
+    internal override (Backends.UnaryOp Op, double Alpha)? LinearFusion => (Backends.UnaryOp.Sigmoid, 0);
+
     protected override Tensor ForwardCore(Tensor input) => input.Sigmoid();
 }
 

@@ -29,7 +29,19 @@ public class Sequential : Module<Tensor, Tensor>, IEnumerable<Module<Tensor, Ten
     protected override Tensor ForwardCore(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            // A linear layer followed by an activation whose derivative follows from its output runs as one fused
+            // op (GEMM, then bias and activation in one pass), unless a hook watches either of them.
+            if (layers[i] is Linear linear && i + 1 < layers.Count && layers[i + 1] is Activation { LinearFusion: { } fusion } activation
+                && !linear.HasForwardHooks && !activation.HasForwardHooks)
+            {
+                x = Tensor.Linear(x, linear.Weight, linear.Bias, fusion.Op, fusion.Alpha);
+                i++;
+                continue;
+            }
+            x = layers[i].Forward(x);
+        }
         return x;
     }
 

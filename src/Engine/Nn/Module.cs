@@ -251,6 +251,9 @@ public abstract class Module
         return new HookHandle(() => forwardHooks.Remove(hook));
     }
 
+    /// <summary>Whether any forward hook is registered (fused fast paths apply only to unobserved modules).</summary>
+    public bool HasForwardHooks => forwardHooks is { Count: > 0 };
+
     protected void RunForwardHooks(object? input, object? output)
     {
         if (forwardHooks is null) return;

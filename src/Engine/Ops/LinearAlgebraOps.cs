@@ -78,8 +78,19 @@ public sealed partial class Tensor
     }
 
     /// <summary>y = x W^T + b for x [..., in], W [out, in], b [out] (optional), in one GEMM plus a bias pass.</summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) => Linear(x, weight, bias, null);
+
+    /// <summary>The activations a linear layer can fuse: their derivative is a function of their output alone
+    /// (ReLU and leaky ReLU: y &gt; 0 exactly where x &gt; 0; tanh: 1 - y^2; sigmoid: y (1 - y)).</summary>
+    public static bool CanFuseWithLinear(Backends.UnaryOp op, double alpha = 0) =>
+        op is Backends.UnaryOp.Relu or Backends.UnaryOp.Tanh or Backends.UnaryOp.Sigmoid || op == Backends.UnaryOp.LeakyRelu && alpha > 0;
+
+    /// <summary>act(x W^T + b) in one GEMM and one pass over the output (bias and activation fused), with a single
+    /// autograd node; <paramref name="activation"/> must satisfy <see cref="CanFuseWithLinear"/>.</summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Backends.UnaryOp? activation, double alpha = 0)
     {
+        if (activation is { } act && !CanFuseWithLinear(act, alpha))
+            throw new ArgumentException($"Linear: activation {act} cannot be fused (its derivative is not a function of its output); apply it separately");
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 2)
@@ -96,29 +107,94 @@ public sealed partial class Tensor
 
         var inF = weight.shape[1];
         var outF = weight.shape[0];
-        var rows = x.Reshape(Engine.Shape.Numel(x.shape[..^1]), inF);
-        var wt = weight.Transpose(0, 1);
-        var y = Empty([1, rows.shape[0], outF], x.DType, x.Device);
-        using (Autograd.NoGrad())
-        {
-            x.Backend.Matmul(rows.Unsqueeze(0), wt.Unsqueeze(0), y, accumulate: false);
-            if (bias is not null) x.Backend.Binary(Backends.BinaryOp.Add, y, bias.ExpandView(y.shape), y);
-        }
-        var outShape = x.shape[..^1].Append(outF).ToArray();
-        var result = y.AsStrided(outShape, Engine.Shape.ContiguousStrides(outShape), 0);
+        var m = x.Numel / Math.Max(inF, 1);
+        if (inF == 0) m = Engine.Shape.Numel(x.shape[..^1]);
+        var outShape = new int[x.Rank];
+        Array.Copy(x.shape, outShape, x.Rank - 1);
+        outShape[^1] = outF;
+        var result = Empty(outShape, x.DType, x.Device);
+        // Raw (unrecorded) views: the Linear node below is the only graph entry, so the forward pass records nothing
+        // for the reshapes and transposes it uses.
+        var rows = RowsOf(x, m, inF);
+        using (var a3 = rows.AsStrided([1, m, inF], [0, inF, 1], rows.offset))
+        using (var w3 = Transposed3(weight))
+        using (var y3 = result.AsStrided([1, m, outF], [0, outF, 1], 0))
+            x.Backend.Matmul(a3, w3, y3, accumulate: false);
+        if (bias is not null || activation is not null) x.Backend.BiasActivation(result, bias, activation, alpha, 0);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        if (NeedsGrad(inputs))
-        {
-            result.Record("Linear", inputs, g =>
-            {
-                var g2 = g.Reshape(rows.shape[0], outF);
-                var gx = x.requiresGrad ? g2.Matmul(weight).Reshape(x.shape) : null;
-                var gw = weight.requiresGrad ? g2.Transpose(0, 1).Matmul(rows) : null;
-                var gb = bias is not null && bias.requiresGrad ? g2.Sum(0) : null;
-                return bias is null ? [gx, gw] : [gx, gw, gb];
-            });
-        }
+        if (NeedsGrad(inputs)) RecordLinear(x, weight, bias, rows, result, inputs, activation, alpha);
         return result;
+    }
+
+    /// <summary>g * act'(x) from y = act(x), with differentiable ops (createGraph).</summary>
+    private static Tensor ActivationGradFromOutput(Backends.UnaryOp act, double alpha, Tensor y, Tensor g) => act switch
+    {
+        Backends.UnaryOp.Relu => g * y.Gt(0).To(y.DType),
+        Backends.UnaryOp.LeakyRelu => g * Where(y.Gt(0), OnesLike(y), FullLike(y, alpha)),
+        Backends.UnaryOp.Tanh => g * (1 - y * y),
+        _ => g * y * (1 - y),
+    };
+
+    /// <summary>x as a contiguous [m, in] matrix (x itself when it already is contiguous), unrecorded.</summary>
+    private static Tensor RowsOf(Tensor x, int m, int inF)
+    {
+        Tensor dense;
+        using (Autograd.NoGrad()) dense = x.Contiguous();
+        return dense.AsStrided([m, inF], [inF, 1], dense.offset);
+    }
+
+    /// <summary>W [out, in] seen as W^T in a batch of one: [1, in, out].</summary>
+    private static Tensor Transposed3(Tensor w) => w.AsStrided([1, w.shape[1], w.shape[0]], [0, w.strides[1], w.strides[0]], w.offset);
+
+    private static void RecordLinear(Tensor x, Tensor weight, Tensor? bias, Tensor rows, Tensor result, Tensor[] inputs, Backends.UnaryOp? activation, double alpha)
+    {
+        int m = rows.shape[0], inF = rows.shape[1], outF = weight.shape[0];
+        result.Record(activation is null ? "Linear" : "LinearActivation", inputs, g =>
+        {
+            if (activation is { } act)
+            {
+                // Through the activation first: its derivative comes from the output (see CanFuseWithLinear).
+                g = Autograd.IsEnabled ? ActivationGradFromOutput(act, alpha, result, g) : UnaryGradKernel(act, result, result, g, alpha, 0);
+            }
+            if (Autograd.IsEnabled)
+            {
+                // The backward pass is itself recorded (createGraph): composite differentiable ops.
+                var g2 = g.Reshape(m, outF);
+                var dx = x.requiresGrad ? g2.Matmul(weight).Reshape(x.shape) : null;
+                var dw = weight.requiresGrad ? g2.Transpose(0, 1).Matmul(rows) : null;
+                var db = bias is not null && bias.requiresGrad ? g2.Sum(0) : null;
+                return bias is null ? [dx, dw] : [dx, dw, db];
+            }
+            var gd = g.Contiguous();
+            var backend = g.Backend;
+            Tensor? gx = null, gw = null, gb = null;
+            if (x.requiresGrad)
+            {
+                // gx [m, in] = g [m, out] @ W [out, in]
+                gx = Empty(x.shape, x.DType, x.Device);
+                using var g3 = gd.AsStrided([1, m, outF], [0, outF, 1], gd.offset);
+                using var w3 = weight.AsStrided([1, outF, inF], [0, weight.strides[0], weight.strides[1]], weight.offset);
+                using var x3 = gx.AsStrided([1, m, inF], [0, inF, 1], 0);
+                backend.Matmul(g3, w3, x3, accumulate: false);
+            }
+            if (weight.requiresGrad)
+            {
+                // gw [out, in] = g^T [out, m] @ rows [m, in]
+                gw = Empty(weight.shape, weight.DType, weight.Device);
+                using var gT = gd.AsStrided([1, outF, m], [0, 1, outF], gd.offset);
+                using var r3 = rows.AsStrided([1, m, inF], [0, inF, 1], rows.offset);
+                using var w3 = gw.AsStrided([1, outF, inF], [0, inF, 1], 0);
+                backend.Matmul(gT, r3, w3, accumulate: false);
+            }
+            if (bias is not null && bias.requiresGrad)
+            {
+                gb = Empty(bias.shape, bias.DType, bias.Device);
+                using var g2 = gd.AsStrided([m, outF], [outF, 1], gd.offset);
+                using var b2 = gb.AsStrided([1, outF], [outF, 1], 0);
+                backend.Reduce(Backends.ReduceOp.Sum, g2, [0], b2);
+            }
+            return bias is null ? [gx, gw] : [gx, gw, gb];
+        });
     }
 
     /// <summary>A [B, rows, cols] view of a tensor with batch dims, copying only when the batch dims cannot merge.</summary>

@@ -44,20 +44,15 @@ public class Adam : Optimizer
 
     protected override void Update(ParamGroup group, Tensor parameter, Tensor grad, ParamState state)
     {
-        var (lr, beta1, beta2, wd) = (group.Lr, group["beta1"], group["beta2"], group.WeightDecay);
+        if (!parameter.IsContiguous)
+            throw new ArgumentException($"{Name}: parameters must be contiguous; got one of shape {Shape.Format(parameter.Shape)} with strides {Shape.Format(parameter.Strides)} (use Contiguous() when creating it)");
         var step = ++state.Step;
-        var g = Direction(group, parameter, grad, decoupledWeightDecay ? 0 : wd);
-        if (decoupledWeightDecay && wd != 0) parameter.Mul_(1 - lr * wd);
         var m = state.Buffer("exp_avg", () => Tensor.ZerosLike(parameter));
         var v = state.Buffer("exp_avg_sq", () => Tensor.ZerosLike(parameter));
-        m.Lerp_(g, 1 - beta1);
-        v.Mul_(beta2).Addcmul_(g, g, 1 - beta2);
-        var second = v;
-        if (group.Flag("amsgrad")) second = state.Buffer("max_exp_avg_sq", () => Tensor.ZerosLike(parameter)).Maximum_(v);
-        var bias1 = 1 - Math.Pow(beta1, step);
-        var bias2 = 1 - Math.Pow(beta2, step);
-        var denom = second.Sqrt().Div_(Math.Sqrt(bias2)).Add_(group["eps"]);
-        parameter.Addcdiv_(m, denom, -lr / bias1);
+        var vmax = group.Flag("amsgrad") ? state.Buffer("max_exp_avg_sq", () => Tensor.ZerosLike(parameter)) : null;
+        // One fused pass over the parameter and its moments (see IBackend.AdamUpdate for the rule).
+        parameter.Backend.AdamUpdate(parameter, grad, m, v, vmax, new Backends.AdamStep(
+            group.Lr, group["beta1"], group["beta2"], group["eps"], group.WeightDecay, decoupledWeightDecay, group.Flag("maximize"), step));
     }
 }
 

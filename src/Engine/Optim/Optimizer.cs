@@ -91,7 +91,12 @@ public abstract class Optimizer
         foreach (var group in groups)
             foreach (var p in group.Parameters)
                 if (p.Grad is { } grad)
+                {
+                    if (!grad.Shape.SequenceEqual(p.Shape) || grad.DType != p.DType || grad.Device != p.Device)
+                        throw new InvalidOperationException(
+                            $"{Name}.Step: a gradient of shape {Shape.Format(grad.Shape)} {grad.DType} on {grad.Device} does not match its parameter {Shape.Format(p.Shape)} {p.DType} on {p.Device}");
                     Update(group, p, grad, StateOf(p));
+                }
     }
 
     /// <summary>One update of one parameter, in place.</summary>

@@ -25,6 +25,9 @@ public abstract class Storage
     /// <summary>True once every tensor viewing this storage was disposed and its memory was handed back.</summary>
     public bool IsReleased => Volatile.Read(ref released) != 0;
 
+    /// <summary>Undisposed tensors viewing this storage.</summary>
+    internal int References => Volatile.Read(ref references);
+
     internal void AddReference() => Interlocked.Increment(ref references);
 
     internal void RemoveReference()

@@ -118,6 +118,8 @@ public sealed class ErrorMessageTests
         public void LinearRecurrence(Tensor a, Tensor b, Tensor? h0, int dim, Tensor y, bool reverse) => throw new NotSupportedException();
         public void Random(Tensor y, RandomKind kind, ulong seed, ulong offset, double alpha, double beta) => throw new NotSupportedException();
         public void Arange(Tensor y, double start, double step) => throw new NotSupportedException();
+        public void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta) => throw new NotSupportedException();
+        public void AdamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, AdamStep step) => throw new NotSupportedException();
         public void Synchronize()
         {
         }

@@ -8,10 +8,10 @@ namespace Engine.Backends.Cpu;
 /// <see cref="MaxRetainedBytes"/> and drops what is returned beyond that to the garbage collector.</summary>
 public static class CpuArrayPool
 {
-    /// <summary>Arrays of fewer bytes are plain allocations (the young generation of the GC handles them well).</summary>
-    public const int MinPooledBytes = 16 * 1024;
+    /// <summary>Arrays of fewer bytes are plain allocations (tiny ones cost less to allocate than to pool).</summary>
+    public const int MinPooledBytes = 1024;
 
-    private static readonly ConcurrentDictionary<(Type, int), ConcurrentStack<Array>> Buckets = new();
+    private static readonly ConcurrentDictionary<(Type, int), Bucket> Buckets = new();
     private static long retainedBytes;
 
     /// <summary>Upper bound on the bytes held by the pool (an eighth of the memory available to the process, at
@@ -35,7 +35,7 @@ public static class CpuArrayPool
         }
         pooled = true;
         var size = SizeClass(length);
-        if (Buckets.TryGetValue((typeof(T), size), out var stack) && stack.TryPop(out var array))
+        if (Buckets.TryGetValue((typeof(T), size), out var bucket) && bucket.TryPop() is { } array)
         {
             Interlocked.Add(ref retainedBytes, -(long)size * elementSize);
             return (T[])array;
@@ -53,15 +53,32 @@ public static class CpuArrayPool
             Interlocked.Add(ref retainedBytes, -bytes);
             return;
         }
-        Buckets.GetOrAdd((array.GetType().GetElementType()!, array.Length), _ => new ConcurrentStack<Array>()).Push(array);
+        Buckets.GetOrAdd((array.GetType().GetElementType()!, array.Length), _ => new Bucket()).Push(array);
     }
 
     /// <summary>Drops every pooled array (for the garbage collector to reclaim).</summary>
     public static void Trim()
     {
-        foreach (var stack in Buckets.Values)
-            while (stack.TryPop(out var array))
+        foreach (var bucket in Buckets.Values)
+            while (bucket.TryPop() is { } array)
                 Interlocked.Add(ref retainedBytes, -(long)array.Length * (array is bool[] ? 1 : System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!)));
+    }
+
+    /// <summary>Arrays of one type and size class; a locked stack, which (unlike ConcurrentStack) allocates nothing
+    /// per push.</summary>
+    private sealed class Bucket
+    {
+        private readonly Stack<Array> arrays = new();
+
+        public void Push(Array array)
+        {
+            lock (arrays) arrays.Push(array);
+        }
+
+        public Array? TryPop()
+        {
+            lock (arrays) return arrays.TryPop(out var array) ? array : null;
+        }
     }
 
     /// <summary>The smallest class length >= length: 2^k, 1.25 * 2^k, 1.5 * 2^k or 1.75 * 2^k.</summary>

@@ -28,6 +28,43 @@ public sealed partial class CpuBackend
     private static void DerivativeParallel(UnaryOp op, Tensor x, Tensor y, Tensor g, Tensor gx, double alpha, double beta, int n)
         => CpuParallel.For(n, 1, (start, end) => DerivativeRange(op, x, y, g, gx, alpha, beta, start, end));
 
+    public void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta)
+    {
+        var n = y.ShapeArray[^1];
+        var rows = n == 0 ? 0 : y.Numel / n;
+        if (rows == 0) return;
+        var b = bias is null ? null : Densify(bias);
+        if (y.Numel < ElementwiseParallelThreshold) BiasActivationRows(y, b, activation, alpha, beta, n, 0, rows);
+        else BiasActivationParallel(y, b, activation, alpha, beta, n, rows);
+    }
+
+    private static void BiasActivationParallel(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta, int n, int rows)
+        => CpuParallel.For(rows, n, (r0, r1) => BiasActivationRows(y, bias, activation, alpha, beta, n, r0, r1));
+
+    /// <summary>Rows [r0, r1): the bias is added and the activation applied while the row is in L1.</summary>
+    private static void BiasActivationRows(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta, int n, int r0, int r1)
+    {
+        switch (y.DType)
+        {
+            case DType.Float32: BiasActivationRows<float>(y, bias, activation, alpha, beta, n, r0, r1); break;
+            case DType.Float64: BiasActivationRows<double>(y, bias, activation, alpha, beta, n, r0, r1); break;
+            default: ThrowUnsupported("BiasActivation", y.DType); break;
+        }
+    }
+
+    private static void BiasActivationRows<T>(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta, int n, int r0, int r1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var ys = Dense<T>(y);
+        var bs = bias is null ? default : Dense<T>(bias);
+        for (var r = r0; r < r1; r++)
+        {
+            var row = ys.Slice(r * n, n);
+            if (bias is not null) TensorPrimitives.Add(row, bs, row);
+            if (activation is { } op) FloatUnary<T>(op, row, row, alpha, beta);
+        }
+    }
+
     /// <summary>Elements at or above which a contiguous elementwise op is split across the cores.</summary>
     internal const int ElementwiseParallelThreshold = 1 << 16;
 
