@@ -54,35 +54,45 @@ internal sealed class StridedLayout
         foreach (var t in operands)
             if (!t.ShapeArray.AsSpan().SequenceEqual(shape))
                 throw new InvalidOperationException("StridedLayout: operands must share one shape (an engine bug)");
-        var sizes = new List<int>(shape.Length);
-        var strideLists = new List<int>[n];
-        for (var k = 0; k < n; k++) strideLists[k] = new List<int>(shape.Length);
+        // At most one collapsed dim per input dim; trimmed at the end.
+        var sizes = new int[Math.Max(shape.Length, 1)];
+        var strides = new int[n][];
+        for (var k = 0; k < n; k++) strides[k] = new int[sizes.Length];
+        var rank = 0;
+        var empty = false;
         for (var d = 0; d < shape.Length; d++)
         {
+            if (shape[d] == 0) empty = true;
             if (shape[d] == 1) continue;
-            var last = sizes.Count - 1;
-            var mergeable = last >= 0;
+            var mergeable = rank > 0;
             for (var k = 0; k < n && mergeable; k++)
-                mergeable = strideLists[k][last] == operands[k].StrideArray[d] * shape[d];
+                mergeable = strides[k][rank - 1] == operands[k].StrideArray[d] * shape[d];
             if (mergeable)
             {
-                sizes[last] *= shape[d];
-                for (var k = 0; k < n; k++) strideLists[k][last] = operands[k].StrideArray[d];
+                sizes[rank - 1] *= shape[d];
+                for (var k = 0; k < n; k++) strides[k][rank - 1] = operands[k].StrideArray[d];
             }
             else
             {
-                sizes.Add(shape[d]);
-                for (var k = 0; k < n; k++) strideLists[k].Add(operands[k].StrideArray[d]);
+                sizes[rank] = shape[d];
+                for (var k = 0; k < n; k++) strides[k][rank] = operands[k].StrideArray[d];
+                rank++;
             }
         }
-        if (sizes.Count == 0)
+        if (rank == 0)
         {
-            sizes.Add(shape.Contains(0) ? 0 : 1);
-            for (var k = 0; k < n; k++) strideLists[k].Add(1);
+            sizes[0] = 1;
+            for (var k = 0; k < n; k++) strides[k][0] = 1;
+            rank = 1;
         }
-        if (shape.Contains(0)) sizes[^1] = 0;
+        if (rank < sizes.Length)
+        {
+            Array.Resize(ref sizes, rank);
+            for (var k = 0; k < n; k++) Array.Resize(ref strides[k], rank);
+        }
+        if (empty) sizes[^1] = 0;
         var offsets = new int[n];
         for (var k = 0; k < n; k++) offsets[k] = operands[k].Offset;
-        return new StridedLayout(sizes.ToArray(), strideLists.Select(l => l.ToArray()).ToArray(), offsets);
+        return new StridedLayout(sizes, strides, offsets);
     }
 }
