@@ -18,18 +18,23 @@ public static class CaseCatalog
 
     public static readonly (string Model, int Batch)[] TrainSteps = [("mlp", 32), ("mlp", 256), ("cnn", 64)];
 
-    public static IEnumerable<Func<BenchCase>> All()
+    /// <summary>A case's key and how to make it (making one allocates its inputs and models).</summary>
+    public sealed record Spec(string Key, Func<BenchCase> Create);
+
+    public static IEnumerable<Spec> All()
     {
         foreach (var dtype in new[] { DType.Float32, DType.Float64 })
         {
-            foreach (var n in GemmSizes) yield return () => new GemmCase(dtype, n, n, n);
-            foreach (var (m, k, n) in MlpGemmShapes) yield return () => new GemmCase(dtype, m, k, n);
+            foreach (var n in GemmSizes) yield return new(GemmCase.KeyFor(dtype, n, n, n), () => new GemmCase(dtype, n, n, n));
+            foreach (var (m, k, n) in MlpGemmShapes) yield return new(GemmCase.KeyFor(dtype, m, k, n), () => new GemmCase(dtype, m, k, n));
         }
-        foreach (var (cin, cout) in ConvChannels) yield return () => new ConvCase(ConvBatch, cin, cout);
+        foreach (var (cin, cout) in ConvChannels)
+            yield return new(ConvCase.KeyFor(cin, cout), () => new ConvCase(ConvBatch, cin, cout));
         foreach (var operation in ElementwiseCase.Operations)
             foreach (var count in ElementwiseCounts)
-                yield return () => new ElementwiseCase(operation, count);
-        foreach (var (model, batch) in TrainSteps) yield return () => new TrainStepCase(model, batch);
+                yield return new(ElementwiseCase.KeyFor(operation, count), () => new ElementwiseCase(operation, count));
+        foreach (var (model, batch) in TrainSteps)
+            yield return new(TrainStepCase.KeyFor(model, batch), () => new TrainStepCase(model, batch));
     }
 
     /// <summary>The acceptance criteria of issue 4 as minimum speedups (peer time / Engine time), by result key.</summary>

@@ -33,7 +33,9 @@ public sealed class ConvCase : BenchCase
 
     private bool InputGradient => inChannels > 1;
 
-    public override string Key => $"conv_fwd_bwd_{inChannels}to{outChannels}";
+    public override string Key => KeyFor(inChannels, outChannels);
+
+    public static string KeyFor(int inChannels, int outChannels) => $"conv_fwd_bwd_{inChannels}to{outChannels}";
 
     public override string Description =>
         $"conv2d 3x3 pad 1, [{batch},{inChannels},{Size},{Size}] -> {outChannels} channels, forward + backward (weight, bias{(InputGradient ? ", input" : "")})";

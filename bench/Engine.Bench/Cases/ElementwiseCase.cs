@@ -45,7 +45,9 @@ public sealed class ElementwiseCase : BenchCase
     public int[] Shape { get; }
 
     /// <summary>"add_64", "add_1e6".</summary>
-    public override string Key => $"{operation}_{SizeName(count)}";
+    public override string Key => KeyFor(operation, count);
+
+    public static string KeyFor(string operation, int count) => $"{operation}_{SizeName(count)}";
 
     public override string Description => $"{operation} of float32 [{string.Join(",", Shape)}]{(operation is "add" or "mul" ? " and a second such tensor" : "")}";
 

@@ -45,7 +45,10 @@ public sealed unsafe class GemmCase : BenchCase
     public DType DType { get; }
 
     /// <summary>"sgemm_1024" for square products, "sgemm_128x784x256" (m x k x n) otherwise.</summary>
-    public override string Key => $"{(DType == DType.Float32 ? "s" : "d")}gemm_{(m == k && k == n ? $"{n}" : $"{m}x{k}x{n}")}";
+    public override string Key => KeyFor(DType, m, k, n);
+
+    public static string KeyFor(DType dtype, int m, int k, int n) =>
+        $"{(dtype == DType.Float32 ? "s" : "d")}gemm_{(m == k && k == n ? $"{n}" : $"{m}x{k}x{n}")}";
 
     public override string Description => $"[{m},{k}] . [{k},{n}] {DType}";
 

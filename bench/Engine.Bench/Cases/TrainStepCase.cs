@@ -64,7 +64,9 @@ public sealed class TrainStepCase : BenchCase
     public int Batch { get; }
 
     /// <summary>"mlp_step_b32".</summary>
-    public override string Key => $"{ModelName}_step_b{Batch}";
+    public override string Key => KeyFor(ModelName, Batch);
+
+    public static string KeyFor(string model, int batch) => $"{model}_step_b{batch}";
 
     public override string Description => ModelName == "mlp"
         ? $"MLP 784-256-256-10 training step, batch {Batch}"

@@ -12,10 +12,10 @@ public static class CompareRunner
     public static IReadOnlyList<CompareResult> Run(Harness harness, string? filter, TextWriter progress)
     {
         var results = new List<CompareResult>();
-        foreach (var make in CaseCatalog.All())
+        foreach (var spec in CaseCatalog.All())
         {
-            using var c = make();
-            if (filter is not null && !c.Key.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            if (filter is not null && !spec.Key.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            using var c = spec.Create();
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var actions = new List<Action> { c.Engine };

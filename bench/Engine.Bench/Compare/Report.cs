@@ -14,7 +14,8 @@ public static class Report
         foreach (var line in machine.Lines()) text.AppendLine(line);
         text.AppendLine($"{CompareRunner.RatioDefinition}; medians of {rounds} interleaved samples");
         text.AppendLine();
-        var header = $"{"case",-30} {"Engine",10} {"peer",10} {"speedup",8} {"target",7}  {"Engine thrpt",14} {"peer thrpt",14}  Engine managed/call";
+        var width = results.Select(r => r.Key.Length).DefaultIfEmpty(4).Max();
+        var header = $"{"case".PadRight(width)} {"Engine",10} {"peer",10} {"speedup",8} {"target",7}  {"Engine thrpt",14} {"peer thrpt",14}  Engine managed/call";
         text.AppendLine(header);
         text.AppendLine(new string('-', header.Length));
         foreach (var r in results)
@@ -23,7 +24,7 @@ public static class Report
             var unit = r.Case.Throughput.Unit;
             string Thrpt(double? v) => v is { } x ? $"{Format.Number(x)} {unit}" : "";
             text.AppendLine(
-                $"{r.Key,-30} {Format.Time(r.EngineSeconds),10} {Format.Time(r.PeerSeconds),10} {r.Speedup,7:0.00}x {target,7}  " +
+                $"{r.Key.PadRight(width)} {Format.Time(r.EngineSeconds),10} {Format.Time(r.PeerSeconds),10} {r.Speedup,7:0.00}x {target,7}  " +
                 $"{Thrpt(r.EngineThroughput),14} {Thrpt(r.PeerThroughput),14}  {Format.Bytes(r.EngineBytesPerCall)}");
         }
         text.AppendLine();

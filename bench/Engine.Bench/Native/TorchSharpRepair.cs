@@ -34,14 +34,19 @@ public static class TorchSharpRepair
         {
             BuildShim(staging);
             Edit(original, Path.Combine(staging, Path.GetFileName(original)));
+            // An existing folder here is incomplete (a file removed by hand): replace it.
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             Directory.Move(staging, dir);
+            built = true;
+        }
+        catch (IOException) when (File.Exists(repaired) && File.Exists(Path.Combine(dir, ShimName)))
+        {
+            // Another bench process finished the same entry first; use its copy.
         }
         finally
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        built = true;
         return repaired;
     }
 
@@ -56,6 +61,25 @@ public static class TorchSharpRepair
         // other components are folders on TorchSharp's build machine.
         elf.AddNeededInRunpathTail(ShimName, "$ORIGIN/");
         elf.Write(target);
+        Verify(target);
+    }
+
+    /// <summary>Reads the edited file back and checks the three edits, so a mistake in the editor shows up here
+    /// rather than as a loader error.</summary>
+    private static void Verify(string path)
+    {
+        var elf = Elf64.Read(path);
+        var need = elf.VersionNeeds().Single(n => n.Library == "libstdc++.so.6" && n.Version == MissingVersion);
+        if ((need.Flags & Elf64.VerFlagWeak) == 0) throw new InvalidDataException($"{path}: {MissingVersion} is not weak");
+        var names = elf.DynamicSymbolNames();
+        for (var i = 0; i < names.Count; i++)
+            if (names[i] == Symbol && elf.SymbolVersionIndex(i) != Elf64.VersionIndexGlobal)
+                throw new InvalidDataException($"{path}: {Symbol} still has version index {elf.SymbolVersionIndex(i)}");
+        var (entries, _) = elf.DynamicEntries();
+        var needed = entries.Where(e => e.Tag == Elf64.DtNeeded).Select(elf.DynamicString).ToList();
+        var runpath = entries.Where(e => e.Tag == Elf64.DtRunpath).Select(elf.DynamicString).SingleOrDefault();
+        if (!needed.Contains(ShimName) || !needed.Contains("libtorch.so") || runpath != "$ORIGIN/")
+            throw new InvalidDataException($"{path}: NEEDED [{string.Join(", ", needed)}], RUNPATH '{runpath}' after the edit");
     }
 
     private static void BuildShim(string dir)

@@ -38,10 +38,10 @@ public static class TorchSharpRuntime
                 : "OMP_WAIT_POLICY=PASSIVE set by the bench";
             if (waitPolicy is not { Length: > 0 }) NativeLibraries.SetEnvironment("OMP_WAIT_POLICY", "PASSIVE");
             var libstdcxx = NativeLibraries.LoadedPath("libstdc++.so.6");
-            var hasVersion = Elf64.Read(libstdcxx).VersionDefinitions().Contains(TorchSharpRepair.MissingVersion);
-            var loaded = hasVersion
+            var versions = Elf64.Read(libstdcxx).VersionDefinitions();
+            var loaded = versions.Contains(TorchSharpRepair.MissingVersion)
                 ? $"{libstdcxx} defines {TorchSharpRepair.MissingVersion}: TorchSharp's {NativeName} used as shipped"
-                : LoadRepaired(libstdcxx);
+                : LoadRepaired($"{libstdcxx} (newest {Newest(versions, "GLIBCXX_")})");
             torch.set_num_threads(CpuParallel.MaxThreads);
             using (var check = torch.ones(2).sum())
                 if (check.item<float>() != 2f) throw new InvalidOperationException("TorchSharp check failed: ones(2).sum() != 2");
@@ -62,6 +62,11 @@ public static class TorchSharpRuntime
             $"({(built ? "made now" : "cached")}: {repaired}; GLIBCXX_3.4.32 need made weak, " +
             $"{TorchSharpRepair.Symbol} unversioned, {TorchSharpRepair.ShimName} added as NEEDED)";
     }
+
+    /// <summary>The highest of the versions named prefix + dotted numbers, e.g. GLIBCXX_3.4.30.</summary>
+    private static string Newest(IEnumerable<string> versions, string prefix) =>
+        versions.Where(v => v.StartsWith(prefix, StringComparison.Ordinal) && Version.TryParse(v[prefix.Length..], out _))
+            .MaxBy(v => Version.Parse(v[prefix.Length..])) ?? $"no {prefix} version";
 
     private static string NativeDirectory()
     {
