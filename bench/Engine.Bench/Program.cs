@@ -44,7 +44,7 @@ public static class Program
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest]);
             return 0;
         }
-        var harness = new Harness(rounds, warmupSeconds: 0.3, minSampleSeconds: 0.05);
+        var harness = new Harness(rounds, warmupSeconds: 0.5, minSampleSeconds: 0.05);
         var results = CompareRunner.Run(harness, caseFilter, Console.Error);
         Console.Out.Write(json ? Report.Json(results, machine, rounds) + "\n" : Report.Table(results, machine, rounds));
         return 0;

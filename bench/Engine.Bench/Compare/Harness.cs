@@ -35,9 +35,11 @@ public sealed class Harness(int rounds, double warmupSeconds, double minSampleSe
 
     private int Calibrate(Action action)
     {
+        // At least the warm-up time, and enough calls for the JIT to have promoted the code a call runs (tiered
+        // compilation recompiles a method after 30 calls) unless that would take more than a few seconds.
         var clock = Stopwatch.StartNew();
         var warm = 0;
-        while (warm < 2 || clock.Elapsed.TotalSeconds < warmupSeconds)
+        while (warm < 2 || clock.Elapsed.TotalSeconds < warmupSeconds || (warm < 32 && clock.Elapsed.TotalSeconds < 4 * warmupSeconds))
         {
             action();
             warm++;

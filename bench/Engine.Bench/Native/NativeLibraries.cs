@@ -36,6 +36,17 @@ public static partial class NativeLibraries
         Environment.SetEnvironmentVariable(name, value);
     }
 
+    /// <summary>Fixes glibc malloc's mmap threshold at <paramref name="mmapThreshold"/> bytes and its trim threshold at
+    /// twice that (mallopt M_MMAP_THRESHOLD, M_TRIM_THRESHOLD). Returns false where the C library is not glibc.</summary>
+    public static unsafe bool SetMallocThresholds(int mmapThreshold)
+    {
+        const int trimThreshold = -1, mmapThresholdParam = -3;
+        if (!NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "mallopt", out var export))
+            return false;
+        var mallopt = (delegate* unmanaged<int, int, int>)export;
+        return mallopt(mmapThresholdParam, mmapThreshold) == 1 && mallopt(trimThreshold, 2 * mmapThreshold) == 1;
+    }
+
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int setenv(string name, string value, int overwrite);
 

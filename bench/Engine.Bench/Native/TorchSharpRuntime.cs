@@ -12,7 +12,14 @@ namespace Engine.Bench.Native;
 /// threads spin before sleeping; on a 2-core machine that also runs Engine's threads (or anything else) a spinning
 /// thread takes the core a working one needs, and a 128x128 matmul measured 8 ms instead of 40 us. The bench sets
 /// OMP_WAIT_POLICY=PASSIVE (idle threads sleep at once) unless the environment sets it; libgomp reads it when it
-/// loads, so it is set in the C environment before TorchSharp's first call.</summary>
+/// loads, so it is set in the C environment before TorchSharp's first call.
+///
+/// libtorch allocates its tensors and temporaries with malloc. glibc serves a block above its mmap threshold (128
+/// KiB at first) with a fresh mmap, whose pages fault in on every call, and raises the threshold only after such a
+/// block has been freed; so TorchSharp's speed depended on what ran before (conv 1->32 forward+backward: 8 ms in a
+/// fresh process, 1.7 ms after one 1024x1024 matmul). The bench fixes the thresholds where a long-running
+/// process's would settle (mmap 32 MiB, glibc's ceiling for the dynamic threshold; trim 64 MiB). Engine allocates
+/// from the .NET heap and is not affected.</summary>
 public static class TorchSharpRuntime
 {
     private const string NativeName = "libLibTorchSharp.so";
@@ -20,6 +27,8 @@ public static class TorchSharpRuntime
     // Loaded by full path before the repaired copy, whose RUNPATH no longer points at the package folder: a
     // library already in the process satisfies a DT_NEEDED of the same soname.
     private static readonly string[] Dependencies = ["libc10.so", "libtorch_cpu.so", "libtorch.so"];
+
+    private const int MallocMmapThreshold = 32 << 20;
 
     private static readonly Lock Gate = new();
     private static string? status;
@@ -37,6 +46,9 @@ public static class TorchSharpRuntime
                 ? $"OMP_WAIT_POLICY={waitPolicy} from the environment"
                 : "OMP_WAIT_POLICY=PASSIVE set by the bench";
             if (waitPolicy is not { Length: > 0 }) NativeLibraries.SetEnvironment("OMP_WAIT_POLICY", "PASSIVE");
+            var mallocNote = NativeLibraries.SetMallocThresholds(MallocMmapThreshold)
+                ? $"glibc malloc thresholds fixed by the bench (mmap {MallocMmapThreshold >> 20} MiB, trim {2 * MallocMmapThreshold >> 20} MiB)"
+                : "malloc left as it is (not glibc)";
             var libstdcxx = NativeLibraries.LoadedPath("libstdc++.so.6");
             var versions = Elf64.Read(libstdcxx).VersionDefinitions();
             var loaded = versions.Contains(TorchSharpRepair.MissingVersion)
@@ -45,7 +57,7 @@ public static class TorchSharpRuntime
             torch.set_num_threads(CpuParallel.MaxThreads);
             using (var check = torch.ones(2).sum())
                 if (check.item<float>() != 2f) throw new InvalidOperationException("TorchSharp check failed: ones(2).sum() != 2");
-            status = $"{loaded}; torch {torch.__version__}, {torch.get_num_threads()} intra-op threads, {policyNote}";
+            status = $"{loaded}; torch {torch.__version__}, {torch.get_num_threads()} intra-op threads, {policyNote}, {mallocNote}";
             return status;
         }
     }
