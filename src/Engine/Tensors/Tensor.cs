@@ -19,13 +19,19 @@ public sealed partial class Tensor : IDisposable
     private List<Func<Tensor, Tensor?>>? leafHooks;
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+        : this(storage, shape, strides, offset, Engine.Shape.Numel(shape), Engine.Shape.IsContiguous(shape, strides))
+    {
+    }
+
+    /// <summary>For callers that already know the element count and contiguity (a new tensor like an existing one).</summary>
+    private Tensor(Storage storage, int[] shape, int[] strides, int offset, int numel, bool contiguous)
     {
         this.storage = storage;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
-        Numel = Engine.Shape.Numel(shape);
-        contiguous = Engine.Shape.IsContiguous(shape, strides);
+        Numel = numel;
+        this.contiguous = contiguous;
         storage.AddReference();
         TensorScope.Register(this);
     }
@@ -232,7 +238,7 @@ public sealed partial class Tensor : IDisposable
     {
         var backend = Backend;
         var storage = backend.Allocate(dtype ?? DType, Numel, zero: false);
-        return contiguous ? new Tensor(storage, shape, strides, 0) : new Tensor(storage, shape);
+        return contiguous ? new Tensor(storage, shape, strides, 0, Numel, contiguous: true) : new Tensor(storage, shape);
     }
 
     internal static Tensor Empty(int[] shape, DType dtype, Device device, bool zero = false)

@@ -24,4 +24,31 @@ public sealed class ReductionAccuracyTests
             Assert.AreEqual(expected, rowSums[r], 1e-6 * expected, $"row {r}");
         }
     }
+
+    /// <summary>Full reductions of long rows run in pieces on several cores; every op and dtype must give the
+    /// sequential answer (exactly, where it is order-independent), the same on every call.</summary>
+    [TestMethod]
+    public void LongRowReductionsSplitAcrossCoresMatchReferences()
+    {
+        const int n = 300_001; // several pieces and a ragged last one
+        var x = Tensor.Randn([n], DType.Float32, new Generator(8));
+        var values = x.ToArray<float>();
+        Assert.AreEqual(values.Max(), x.Max().Item(), "Max");
+        Assert.AreEqual(values.Min(), x.Min().Item(), "Min");
+        var reference = values.Sum(v => (double)v);
+        var sum = x.Sum().Item();
+        Assert.AreEqual(reference, sum, 1e-6 * values.Sum(v => Math.Abs((double)v)), "float32 Sum");
+        Assert.AreEqual(sum, x.Sum().Item(), "the same sum on every call");
+
+        var d = x.To(DType.Float64);
+        Assert.AreEqual(reference, d.Sum().Item(), 1e-9 * Math.Abs(reference) + 1e-9, "float64 Sum");
+        var ints = (x * 1000).To(DType.Int64);
+        Assert.AreEqual(ints.ToArray<long>().Sum(), (long)ints.Sum().Item(), "int64 Sum is exact");
+        Assert.AreEqual((double)ints.ToArray<long>().Max(), ints.Max().Item(), "int64 Max");
+
+        values[n - 3] = float.NaN;
+        var withNaN = Tensor.FromArray(values, [n]);
+        Assert.IsTrue(double.IsNaN(withNaN.Max().Item()), "NaN in the last piece propagates through Max");
+        Assert.IsTrue(double.IsNaN(withNaN.Sum().Item()), "and through Sum");
+    }
 }

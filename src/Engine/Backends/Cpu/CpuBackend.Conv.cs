@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Engine.Backends.Cpu;
 
@@ -65,15 +64,12 @@ public sealed partial class CpuBackend
             return;
         }
         var weight = GroupedWeight(w, g);
-        var chunk = ChunkImages<T>(g);
-        using var cols = new CpuScratch<T>(g.C * g.Taps * chunk * g.L);
-        using var wide = new CpuScratch<T>(g.O * chunk * g.L);
-        for (var n0 = 0; n0 < g.N; n0 += chunk)
+        using var loop = new ChunkLoop<T>(g, images: x, outputs: y, b);
+        while (loop.Next())
         {
-            var count = Math.Min(chunk, g.N - n0);
-            PackChunk(x, n0, count, cols.Array, g);
-            Gemm.Batched<T>(weight, cols.View(g.Groups, g.Kg, count * g.L), wide.View(g.Groups, g.Og, count * g.L), accumulate: false);
-            FromWide(wide.Array, y, n0, count, b, g);
+            loop.PackImages();
+            Gemm.Batched<T>(weight, loop.ColsView, loop.WideView, accumulate: false);
+            loop.FromWide();
         }
     }
 
@@ -89,15 +85,12 @@ public sealed partial class CpuBackend
         gy = Densify(gy);
         var weight = GroupedWeight(Densify(w), g);
         var weightT = weight.AsStrided([g.Groups, g.Kg, g.Og], [g.Og * g.Kg, 1, g.Kg], weight.Offset);
-        var chunk = ChunkImages<T>(g);
-        using var cols = new CpuScratch<T>(g.C * g.Taps * chunk * g.L);
-        using var wide = new CpuScratch<T>(g.O * chunk * g.L);
-        for (var n0 = 0; n0 < g.N; n0 += chunk)
+        using var loop = new ChunkLoop<T>(g, images: gx, outputs: gy, bias: null);
+        while (loop.Next())
         {
-            var count = Math.Min(chunk, g.N - n0);
-            ToWide(gy, n0, count, wide.Array, g);
-            Gemm.Batched<T>(weightT, wide.View(g.Groups, g.Og, count * g.L), cols.View(g.Groups, g.Kg, count * g.L), accumulate: false);
-            UnpackChunk(cols.Array, gx, n0, count, g);
+            loop.ToWide();
+            Gemm.Batched<T>(weightT, loop.WideView, loop.ColsView, accumulate: false);
+            loop.UnpackImages();
         }
     }
 
@@ -118,17 +111,14 @@ public sealed partial class CpuBackend
             return;
         }
         var grouped = GroupedWeight(gw, g);
-        var chunk = ChunkImages<T>(g);
-        using var cols = new CpuScratch<T>(g.C * g.Taps * chunk * g.L);
-        using var wide = new CpuScratch<T>(g.O * chunk * g.L);
-        for (var n0 = 0; n0 < g.N; n0 += chunk)
+        using var loop = new ChunkLoop<T>(g, images: x, outputs: gy, bias: null);
+        var first = true;
+        while (loop.Next())
         {
-            var count = Math.Min(chunk, g.N - n0);
-            var length = count * g.L;
-            PackChunk(x, n0, count, cols.Array, g);
-            ToWide(gy, n0, count, wide.Array, g);
-            var colsT = cols.View(g.Groups, g.Kg, length).AsStrided([g.Groups, length, g.Kg], [g.Kg * length, 1, length], 0);
-            Gemm.Batched<T>(wide.View(g.Groups, g.Og, length), colsT, grouped, accumulate: n0 > 0);
+            loop.PackImages();
+            loop.ToWide();
+            Gemm.Batched<T>(loop.WideView, loop.ColsTransposedView, grouped, accumulate: !first);
+            first = false;
         }
     }
 
@@ -146,78 +136,4 @@ public sealed partial class CpuBackend
     /// <summary>The weight [O, C/groups, KH, KW] (or its gradient) seen as [G, Og, Kg].</summary>
     private static Tensor GroupedWeight(Tensor w, in ConvGeometry g)
         => w.AsStrided([g.Groups, g.Og, g.Kg], [g.Og * g.Kg, g.Kg, 1], w.Offset);
-
-    /// <summary>Unfolds images [n0, n0+count) of the dense input into the wide column matrix cols [C*KH*KW, count*L],
-    /// one (image, channel) pair per work item.</summary>
-    private static void PackChunk<T>(Tensor x, int n0, int count, T[] cols, ConvGeometry g)
-        where T : unmanaged
-    {
-        var ld = count * g.L;
-        var taps = Im2Col.Taps(g);
-        CpuParallel.For(count * g.C, (long)g.Taps * g.L, (q0, q1) =>
-        {
-            var xs = Dense<T>(x);
-            for (var q = q0; q < q1; q++)
-            {
-                var (b, c) = Math.DivRem(q, g.C);
-                var plane = xs.Slice((n0 + b) * g.ImageSize + c * g.Plane, g.Plane);
-                Im2Col.Pack<T>(plane, cols.AsSpan(c * g.Taps * ld + b * g.L), ld, taps, g);
-            }
-        });
-    }
-
-    /// <summary>Folds the wide column matrix of images [n0, n0+count) back into gx (which it overwrites).</summary>
-    private static void UnpackChunk<T>(T[] cols, Tensor gx, int n0, int count, ConvGeometry g)
-        where T : unmanaged, INumberBase<T>
-    {
-        var ld = count * g.L;
-        var taps = Im2Col.Taps(g);
-        CpuParallel.For(count * g.C, (long)g.Taps * g.L, (q0, q1) =>
-        {
-            var gxs = Dense<T>(gx);
-            for (var q = q0; q < q1; q++)
-            {
-                var (b, c) = Math.DivRem(q, g.C);
-                var plane = gxs.Slice((n0 + b) * g.ImageSize + c * g.Plane, g.Plane);
-                plane.Clear();
-                Im2Col.Unpack<T>(cols.AsSpan(c * g.Taps * ld + b * g.L), plane, ld, taps, g);
-            }
-        });
-    }
-
-    /// <summary>Output (gradient) rows of images [n0, n0+count) of the dense [N, O, L] tensor t into the wide
-    /// layout [O, count*L].</summary>
-    private static void ToWide<T>(Tensor t, int n0, int count, T[] wide, ConvGeometry g)
-        where T : unmanaged
-    {
-        var ld = count * g.L;
-        CpuParallel.For(count * g.O, g.L, (r0, r1) =>
-        {
-            var ts = Dense<T>(t);
-            for (var r = r0; r < r1; r++)
-            {
-                var (b, o) = Math.DivRem(r, g.O);
-                ts.Slice((n0 + b) * g.OutputSize + o * g.L, g.L).CopyTo(wide.AsSpan(o * ld + b * g.L, g.L));
-            }
-        });
-    }
-
-    /// <summary>The inverse of <see cref="ToWide{T}"/> into y, adding the bias on the way.</summary>
-    private static void FromWide<T>(T[] wide, Tensor y, int n0, int count, Tensor? bias, ConvGeometry g)
-        where T : unmanaged, INumberBase<T>
-    {
-        var ld = count * g.L;
-        CpuParallel.For(count * g.O, g.L, (r0, r1) =>
-        {
-            var ys = Dense<T>(y);
-            for (var r = r0; r < r1; r++)
-            {
-                var (b, o) = Math.DivRem(r, g.O);
-                var src = wide.AsSpan(o * ld + b * g.L, g.L);
-                var dst = ys.Slice((n0 + b) * g.OutputSize + o * g.L, g.L);
-                if (bias is null) src.CopyTo(dst);
-                else TensorPrimitives.Add(src, Dense<T>(bias)[o], dst);
-            }
-        });
-    }
 }

@@ -53,6 +53,11 @@ public sealed partial class CpuBackend
         }
 
         var rows = Densify(MoveDimsLast(x, dims));
+        if (outer == 1 && inner >= 2 * RowChunk)
+        {
+            yd[0] = ReduceLongRow<T>(op, rows, inner);
+            return;
+        }
         CpuParallel.For(outer, inner, (r0, r1) =>
         {
             var src = Dense<T>(rows);
@@ -86,6 +91,56 @@ public sealed partial class CpuBackend
         for (var i = 0; i < values.Length; i += SumBlock)
             total += TensorPrimitives.Sum(values.Slice(i, Math.Min(SumBlock, values.Length - i)));
         return T.CreateChecked((float)total);
+    }
+
+    /// <summary>Elements per piece of a long row reduced on several cores: a multiple of <see cref="SumBlock"/>, and
+    /// fixed (not derived from the thread count), so the result is the same on every machine.</summary>
+    private const int RowChunk = 16 * SumBlock;
+
+    /// <summary>A full reduction of one long row, in pieces of <see cref="RowChunk"/> reduced in parallel and then
+    /// combined in order. Float32 sums keep each piece's total in float64, as <see cref="SumRow{T}"/> does.</summary>
+    private static T ReduceLongRow<T>(ReduceOp op, Tensor rows, int inner)
+        where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        var pieces = (inner + RowChunk - 1) / RowChunk;
+        var floatSum = op == ReduceOp.Sum && typeof(T) == typeof(float);
+        var totals = floatSum ? new double[pieces] : null;
+        var partials = new T[pieces];
+        CpuParallel.For(pieces, RowChunk, (p0, p1) =>
+        {
+            var src = Dense<T>(rows);
+            for (var p = p0; p < p1; p++)
+            {
+                var piece = src.Slice(p * RowChunk, Math.Min(RowChunk, inner - p * RowChunk));
+                if (totals is not null)
+                {
+                    var values = MemoryMarshal.Cast<T, float>(piece);
+                    var total = 0.0;
+                    for (var i = 0; i < values.Length; i += SumBlock)
+                        total += TensorPrimitives.Sum(values.Slice(i, Math.Min(SumBlock, values.Length - i)));
+                    totals[p] = total;
+                    continue;
+                }
+                partials[p] = op switch
+                {
+                    ReduceOp.Sum => TensorPrimitives.Sum<T>(piece),
+                    ReduceOp.Max => TensorPrimitives.Max<T>(piece),
+                    _ => TensorPrimitives.Min<T>(piece),
+                };
+            }
+        });
+        if (totals is not null)
+        {
+            var sum = 0.0;
+            foreach (var t in totals) sum += t;
+            return T.CreateChecked((float)sum);
+        }
+        return op switch
+        {
+            ReduceOp.Sum => TensorPrimitives.Sum<T>(partials),
+            ReduceOp.Max => TensorPrimitives.Max<T>(partials),
+            _ => TensorPrimitives.Min<T>(partials),
+        };
     }
 
     private static bool IsLeadingPrefix(int[] dims)

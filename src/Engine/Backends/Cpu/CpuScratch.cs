@@ -18,6 +18,6 @@ internal readonly struct CpuScratch<T> : IDisposable
 
     public void Dispose()
     {
-        if (pooled) CpuArrayPool.Return(Array);
+        if (pooled) CpuArrayPool.Return<T>(Array);
     }
 }

@@ -62,7 +62,15 @@ public sealed class CpuStorage : Storage
 
     protected override void Release()
     {
-        if (pooled) CpuArrayPool.Return(Data);
+        if (!pooled) return;
+        switch (Data)
+        {
+            case float[] f: CpuArrayPool.Return(f); break;
+            case double[] d: CpuArrayPool.Return(d); break;
+            case int[] i: CpuArrayPool.Return(i); break;
+            case long[] l: CpuArrayPool.Return(l); break;
+            case bool[] b: CpuArrayPool.Return(b); break;
+        }
     }
 
     /// <summary>The storage's elements (exactly <see cref="Storage.Length"/> of them) as a span of T, the storage's CLR
