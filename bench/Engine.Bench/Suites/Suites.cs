@@ -71,3 +71,41 @@ public class TrainStepSuite : SuiteBase
         return new TrainStepCase(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 }
+
+/// <summary>Packed-popcount K-NN against the float-distance formulation (the baseline, so the Ratio column reads
+/// popcount time / float time). Engine-only: no TorchSharp peer.</summary>
+[MemoryDiagnoser]
+[CategoriesColumn]
+[BenchmarkCategory("knn")]
+public class KnnSuite
+{
+    private KnnCase? current;
+
+    /// <summary>"train x test x bits".</summary>
+    [Params("6000x1000x1000")]
+    public string Size { get; set; } = "6000x1000x1000";
+
+    private KnnCase Case => current ?? throw new InvalidOperationException("GlobalSetup has not run");
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var dims = Size.Split('x').Select(int.Parse).ToArray();
+        current = new KnnCase(dims[0], dims[1], dims[2]);
+        if (!Case.Popcount().SequenceEqual(Case.FloatDistance()))
+            throw new InvalidOperationException("KnnSuite: the popcount and float-distance K-NN disagree");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        current?.Dispose();
+        current = null;
+    }
+
+    [Benchmark(Baseline = true)]
+    public int[] FloatDistance() => Case.FloatDistance();
+
+    [Benchmark]
+    public int[] Popcount() => Case.Popcount();
+}

@@ -89,8 +89,9 @@ public static partial class CodeCategorization
     }
 
     /// <summary>The class with the most votes among the neighbours (given nearest first); on a tie, the tied class
-    /// seen first.</summary>
-    private static int Vote(ReadOnlySpan<int> neighbours, int[] labels, int[] votes)
+    /// seen first. <paramref name="votes"/> is scratch space, one count per class. Internal so that the float-distance
+    /// baseline in bench/ votes by the same rule.</summary>
+    internal static int Vote(ReadOnlySpan<int> neighbours, int[] labels, int[] votes)
     {
         Array.Clear(votes);
         foreach (var i in neighbours) votes[labels[i]]++;
@@ -100,8 +101,9 @@ public static partial class CodeCategorization
         return best;
     }
 
-    /// <summary>For each of a group of test rows, its k nearest train rows so far, sorted by (distance, index).</summary>
-    private sealed class Neighbours(int rows, int k)
+    /// <summary>For each of a group of test rows, its k nearest train rows so far, sorted by (distance, index).
+    /// Candidates must be offered in increasing train index.</summary>
+    internal sealed class Neighbours(int rows, int k)
     {
         private readonly int[] distances = new int[rows * k];
         private readonly int[] indices = new int[rows * k];
