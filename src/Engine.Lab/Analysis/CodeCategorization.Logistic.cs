@@ -60,17 +60,22 @@ public static partial class CodeCategorization
         var generator = new Generator(seed);
         var order = Enumerable.Range(0, train.Rows).ToArray();
         var batch = Math.Min(batchSize, train.Rows);
+        // Full batch: the whole set unpacked to floats once. Minibatches: unpacked step by step into one reused
+        // buffer per batch size (the last batch may be shorter), which costs less than allocating them.
+        var all = batch == train.Rows ? train.ToTensor() : null;
+        var buffers = new Dictionary<int, float[]>();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
             optimizer.ParamGroups[0].Lr = learningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / epochs));
-            Shuffle(order, generator);
+            if (all is null) Shuffle(order, generator);
             for (var start = 0; start < train.Rows; start += batch)
             {
                 using var step = TensorScope.Enter();
-                var rows = order.AsSpan(start, Math.Min(batch, train.Rows - start)).ToArray();
-                var logits = Gather(train, rows).Matmul(weights) + bias;
-                var loss = objective.Loss(logits, [.. rows.Select(i => trainLabels[i])], train.Rows)
-                    + (weights.Square() * penalty).Sum() * 0.5;
+                var rows = order.AsSpan(start, Math.Min(batch, train.Rows - start));
+                var x = all ?? Unpack(train, rows, buffers);
+                var labels = new int[rows.Length];
+                for (var i = 0; i < rows.Length; i++) labels[i] = trainLabels[rows[i]];
+                var loss = objective.Loss(x.Matmul(weights) + bias, labels, train.Rows) + (weights.Square() * penalty).Sum() * 0.5;
                 optimizer.ZeroGrad();
                 loss.Backward();
                 optimizer.Step();
@@ -100,10 +105,11 @@ public static partial class CodeCategorization
         }
     }
 
-    private static Tensor Gather(CodeMatrix codes, int[] rows)
+    private static Tensor Unpack(CodeMatrix codes, ReadOnlySpan<int> rows, Dictionary<int, float[]> buffers)
     {
-        var values = new float[rows.Length * codes.Bits];
+        if (!buffers.TryGetValue(rows.Length, out var values)) buffers[rows.Length] = values = new float[rows.Length * codes.Bits];
         for (var r = 0; r < rows.Length; r++) codes.RowToFloats(rows[r], values.AsSpan(r * codes.Bits, codes.Bits));
+        // The tensor wraps the buffer: the step's backward pass reads it before the next step overwrites it.
         return Tensor.Wrap(values, rows.Length, codes.Bits);
     }
 
