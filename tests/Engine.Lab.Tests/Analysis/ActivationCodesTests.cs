@@ -150,6 +150,18 @@ public sealed class ActivationCodesTests
     }
 
     [TestMethod]
+    public void ActivationLayersAreFoundInModuleTreeOrder()
+    {
+        var block = new Sequential().Add("fc", new Linear(2, 2)).Add("act", new LeakyRelu());
+        var model = new Sequential(new Relu(), new Tanh()).Add("block", block).Add("last", new Relu());
+        var found = ActivationLayers.Find(model);
+        CollectionAssert.AreEqual(new[] { "0", "block.act", "last" }, found.Select(f => f.Name).ToArray());
+        Assert.AreSame(block[1], found[1].Module);
+        CollectionAssert.AreEqual(new[] { "1" }, ActivationLayers.Find(model, m => m is Tanh).Select(f => f.Name).ToArray());
+        Assert.IsFalse(ActivationLayers.IsReluLike(new Gelu()));
+    }
+
+    [TestMethod]
     public void BadInputsAreClearErrors()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => ActivationCodes.Collect(HandMlp(), Tensor.Zeros(0, 2)));
