@@ -90,6 +90,10 @@ public static class DeadNeurons
         }
     }
 
+    /// <summary>Whether the model has an activation layer to watch, i.e. whether <see cref="Track"/> and
+    /// <see cref="Measure"/> apply to it.</summary>
+    public static bool CanTrack(Module model, Func<Module, bool>? isCodeLayer = null) => ActivationLayers.Find(model, isCodeLayer).Count > 0;
+
     /// <summary>Attaches a tracker to the model's activation layers that accumulates the dynamic dead-neuron rate of
     /// the forward passes it sees, made in training mode only unless <paramref name="trainingOnly"/> is false (so
     /// evaluation passes between epochs do not count). Read it with Snapshot(), clear it with Reset() (per
