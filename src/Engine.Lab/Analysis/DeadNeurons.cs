@@ -27,9 +27,9 @@ public sealed record LayerDeadStats(string Name, int Units, double ZeroFraction,
     public int[] DeadPerChannel()
     {
         if (UnitShape.Length == 0) return [];
-        var channels = UnitShape[0];
-        var perChannel = Units / channels;
-        var dead = new int[channels];
+        var dead = new int[UnitShape[0]];
+        if (Units == 0) return dead;
+        var perChannel = Units / dead.Length;
         for (var u = 0; u < Units; u++)
             if (Samples > 0 && ActiveCounts[u] == 0) dead[u / perChannel]++;
         return dead;
