@@ -49,7 +49,10 @@ internal sealed class CliOutput
         new(parse.GetValue<bool>(JsonOptionName), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
 
     /// <summary>Writes the command's one JSON object to stdout, on a single line.</summary>
-    public void WriteJson<T>(T result) => stdout.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
+    public void WriteJson<T>(T result) => stdout.WriteLine(Serialize(result));
+
+    /// <summary>A result as the commands print it with --json, for the copy they keep in their run directory.</summary>
+    public static string Serialize<T>(T result) => JsonSerializer.Serialize(result, JsonOptions);
 
     /// <summary>Reports a failed command: the message on stderr and, with --json, as the JSON object.</summary>
     public void WriteError(string message)

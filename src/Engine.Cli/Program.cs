@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(RegionsCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.GetValue(json))
         {

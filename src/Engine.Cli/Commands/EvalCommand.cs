@@ -21,19 +21,28 @@ internal static class EvalCommand
             var path = parse.GetValue(modelPath)!;
             if (!File.Exists(path)) throw new FileNotFoundException($"eval: no model file at {path}");
             var (model, spec, metadata) = TrainingCheckpoint.LoadModel(path);
-            var source = parse.GetValue(data) ?? metadata.GetValueOrDefault("engine.data")
-                ?? throw new ArgumentException("eval: the checkpoint does not name its data set; pass --data");
-            var seed = metadata.TryGetValue("engine.seed", out var s) ? ulong.Parse(s, CultureInfo.InvariantCulture) : 1;
-            var testData = Load(source, parse.GetValue(dataDir), seed, TrainingCheckpoint.StandardizerFrom(metadata));
-            if (!testData.InputShape.SequenceEqual(spec.InputShape) || testData.Classes != spec.Classes)
-                throw new ArgumentException(
-                    $"eval: the model takes samples of shape {Shape.Format(spec.InputShape)} with {spec.Classes} classes, but {source} has {Shape.Format(testData.InputShape)} with {testData.Classes}");
+            var (source, testData) = LoadData("eval", spec, metadata, parse.GetValue(data), parse.GetValue(dataDir));
             var (loss, accuracy) = Trainer.Evaluate(model, testData.Test);
             var result = new EvalResult(source, spec.Model, testData.Test.Samples, loss, accuracy);
             if (output.Json) output.WriteJson(result);
             else output.Human.MarkupLineInterpolated($"{spec.Model} on {source}: test accuracy [bold]{accuracy:P2}[/], loss {loss:F4} ({result.Samples} samples)");
             return 0;
         });
+    }
+
+    /// <summary>The data a checkpoint was trained on (or <paramref name="data"/>), split with its seed and, for tabular
+    /// data, standardised with its statistics; it must fit the model.</summary>
+    internal static (string Source, TrainingData Data) LoadData(
+        string command, ModelSpec spec, IReadOnlyDictionary<string, string> metadata, string? data, string? dataDir)
+    {
+        var source = data ?? metadata.GetValueOrDefault("engine.data")
+            ?? throw new ArgumentException($"{command}: the checkpoint does not name its data set; pass --data");
+        var seed = metadata.TryGetValue("engine.seed", out var s) ? ulong.Parse(s, CultureInfo.InvariantCulture) : 1;
+        var loaded = Load(source, dataDir, seed, TrainingCheckpoint.StandardizerFrom(metadata));
+        if (!loaded.InputShape.SequenceEqual(spec.InputShape) || loaded.Classes != spec.Classes)
+            throw new ArgumentException(
+                $"{command}: the model takes samples of shape {Shape.Format(spec.InputShape)} with {spec.Classes} classes, but {source} has {Shape.Format(loaded.InputShape)} with {loaded.Classes}");
+        return (source, loaded);
     }
 
     private static TrainingData Load(string source, string? dataDir, ulong seed, Standardizer? standardizer)

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using Engine.Lab.Analysis;
 using Engine.Training;
 using Spectre.Console;
 
 namespace Engine.Cli.Commands;
 
 /// <summary><c>engine train</c>: trains a classifier on a data set and writes metrics.csv, model.safetensors and
-/// curves.png to the run directory. Ctrl+C stops after the current batch and keeps what was written.</summary>
+/// curves.png to the run directory. Models with ReLU-like layers also log their dead-neuron rate per epoch.
+/// Ctrl+C stops after the current batch and keeps what was written.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -75,6 +77,15 @@ internal sealed record TrainRun(string Data, string? DataDir, string Model, int[
         };
         Console.CancelKeyPress += onCancel;
         var history = new List<EpochMetrics>();
+        // The rate of the epoch's training batches (the tracker ignores the eval-mode test pass), read and cleared
+        // by the trainer after each epoch's last batch.
+        using var deadNeurons = DeadNeurons.CanTrack(model) ? DeadNeurons.Track(model) : null;
+        Func<IReadOnlyDictionary<string, double>>? extraMetrics = deadNeurons is null ? null : () =>
+        {
+            var report = deadNeurons.Snapshot();
+            deadNeurons.Reset();
+            return DeadNeuronColumns(report);
+        };
         TrainResult result;
         try
         {
@@ -84,10 +95,13 @@ internal sealed record TrainRun(string Data, string? DataDir, string Model, int[
                 TrainingCheckpoint.SaveMetrics(metricsPath, history);
                 TrainingCheckpoint.SaveModel(modelPath, model, spec, data, Options.Seed);
                 LearningCurves.Save(curvesPath, history);
+                var dead = m.Extra.TryGetValue(DeadFractionColumn, out var fraction)
+                    ? $" | dead {fraction:P1} ({m.Extra[DeadUnitsColumn]:F0}/{m.Extra[UnitsColumn]:F0} units)"
+                    : "";
                 output.Progress.MarkupLineInterpolated(
-                    $"epoch {m.Epoch}/{Options.Epochs}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2} | test loss {m.TestLoss:F4} acc {m.TestAccuracy:P2} | {m.SamplesPerSecond:N0} samples/s, {m.Seconds:F1} s");
+                    $"epoch {m.Epoch}/{Options.Epochs}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2} | test loss {m.TestLoss:F4} acc {m.TestAccuracy:P2}{dead} | {m.SamplesPerSecond:N0} samples/s, {m.Seconds:F1} s");
             }
-            result = RunWithProgress(output, model, data, OnEpoch, cancel.Token);
+            result = RunWithProgress(output, model, data, OnEpoch, extraMetrics, cancel.Token);
         }
         finally
         {
@@ -103,17 +117,38 @@ internal sealed record TrainRun(string Data, string? DataDir, string Model, int[
             TrainLoss: last?.TrainLoss ?? double.NaN, TrainAccuracy: last?.TrainAccuracy ?? double.NaN,
             TestLoss: last?.TestLoss ?? double.NaN, TestAccuracy: last?.TestAccuracy ?? double.NaN,
             Cancelled: result.Cancelled, OutDir: Path.GetFullPath(OutDir),
-            TrainLosses: history.Select(h => h.TrainLoss).ToArray());
+            TrainLosses: history.Select(h => h.TrainLoss).ToArray(),
+            DeadFractions: deadNeurons is null ? null : history.Select(h => h.Extra[DeadFractionColumn]).ToArray());
         if (output.Json) output.WriteJson(summary);
         else output.Human.MarkupLineInterpolated($"test accuracy [bold]{summary.TestAccuracy:P2}[/] after {summary.Epochs} epochs ({summary.Seconds:F1} s); files in {summary.OutDir}");
         return result.Cancelled ? 130 : 0;
     }
 
+    private const string DeadFractionColumn = "dead_fraction";
+    private const string DeadUnitsColumn = "dead_units";
+    private const string UnitsColumn = "activation_units";
+
+    /// <summary>metrics.csv columns of an epoch's dead-neuron report: the zero fraction of all (sample, unit)
+    /// activations, the units zero on every training sample of the epoch, and the zero fraction per layer.</summary>
+    private static Dictionary<string, double> DeadNeuronColumns(DeadNeuronReport report)
+    {
+        var columns = new Dictionary<string, double>
+        {
+            [DeadFractionColumn] = report.ZeroFraction,
+            [DeadUnitsColumn] = report.DeadUnits,
+            [UnitsColumn] = report.Units,
+        };
+        foreach (var layer in report.Layers) columns[$"{DeadFractionColumn}/{layer.Name}"] = layer.ZeroFraction;
+        return columns;
+    }
+
     /// <summary>Trains with a Spectre progress bar on an interactive stderr, plain epoch lines otherwise.</summary>
-    private TrainResult RunWithProgress(CliOutput output, Nn.Module<Tensor, Tensor> model, TrainingData data, Action<EpochMetrics> onEpoch, CancellationToken token)
+    private TrainResult RunWithProgress(
+        CliOutput output, Nn.Module<Tensor, Tensor> model, TrainingData data, Action<EpochMetrics> onEpoch,
+        Func<IReadOnlyDictionary<string, double>>? extraMetrics, CancellationToken token)
     {
         if (!output.Progress.Profile.Capabilities.Interactive)
-            return Trainer.Train(model, data, Options, null, onEpoch, token);
+            return Trainer.Train(model, data, Options, null, onEpoch, token, extraMetrics);
         TrainResult result = null!;
         output.Progress.Progress()
             .AutoClear(false)
@@ -128,13 +163,14 @@ internal sealed record TrainRun(string Data, string? DataDir, string Model, int[
                         task.Value = b.Batch;
                         task.Description = $"epoch {b.Epoch}/{b.Epochs} loss {b.Loss:F4} acc {b.Accuracy:P1} {b.SamplesPerSecond:N0}/s";
                     },
-                    onEpoch, token);
+                    onEpoch, token, extraMetrics);
             });
         return result;
     }
 }
 
-/// <summary>The JSON result of `engine train --json`.</summary>
+/// <summary>The JSON result of `engine train --json`; <see cref="DeadFractions"/> (per epoch) is null for models
+/// without ReLU-like layers.</summary>
 internal sealed record TrainSummary(
     string Data, string Model, int Epochs, long Parameters, double Seconds, double TrainLoss, double TrainAccuracy,
-    double TestLoss, double TestAccuracy, bool Cancelled, string OutDir, double[] TrainLosses);
+    double TestLoss, double TestAccuracy, bool Cancelled, string OutDir, double[] TrainLosses, double[]? DeadFractions);

@@ -46,7 +46,12 @@ public sealed record TrainOptions
 }
 
 /// <summary>Metrics of one finished epoch.</summary>
-public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds, double SamplesPerSecond);
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds, double SamplesPerSecond)
+{
+    /// <summary>Metrics the caller measures itself (e.g. the dead-neuron rate), by name; see
+    /// <see cref="Trainer.Train"/>'s extraMetrics.</summary>
+    public IReadOnlyDictionary<string, double> Extra { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>Progress inside an epoch, reported after every batch.</summary>
 public readonly record struct BatchProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double SamplesPerSecond);
@@ -63,13 +68,17 @@ public static class Trainer
 {
     /// <param name="onBatch">Called after every training batch (on the training thread).</param>
     /// <param name="onEpoch">Called after every epoch with its metrics; an exception there stops training.</param>
+    /// <param name="extraMetrics">Called after each epoch's training batches, before its evaluation pass, for metrics
+    /// the trainer does not know (the library cannot depend on the analyses that compute them); the values become
+    /// <see cref="EpochMetrics.Extra"/>.</param>
     public static TrainResult Train(
         Module<Tensor, Tensor> model,
         TrainingData data,
         TrainOptions options,
         Action<BatchProgress>? onBatch = null,
         Action<EpochMetrics>? onEpoch = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default,
+        Func<IReadOnlyDictionary<string, double>>? extraMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -116,9 +125,13 @@ public static class Trainer
             }
             if (cancelled && batch < loader.Count) break; // an unfinished epoch is not reported
             var trainSeconds = clock.Elapsed.TotalSeconds;
+            var extra = extraMetrics?.Invoke();
             var (testLoss, testAccuracy) = Evaluate(model, data.Test, options.EvalBatchSize, options.Device);
             var metrics = new EpochMetrics(epoch, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1), testLoss, testAccuracy,
-                clock.Elapsed.TotalSeconds, seen / trainSeconds);
+                clock.Elapsed.TotalSeconds, seen / trainSeconds)
+            {
+                Extra = extra ?? new Dictionary<string, double>(),
+            };
             history.Add(metrics);
             onEpoch?.Invoke(metrics);
         }

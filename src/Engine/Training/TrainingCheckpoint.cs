@@ -49,12 +49,24 @@ public static class TrainingCheckpoint
         return new Standardizer(Tensor.FromArray(ParseFloats(mean)), Tensor.FromArray(ParseFloats(std)));
     }
 
+    /// <summary>One row per epoch; the <see cref="EpochMetrics.Extra"/> metrics follow the fixed columns, sorted by
+    /// name, with an empty cell where an epoch lacks one.</summary>
     public static void SaveMetrics(string path, IEnumerable<EpochMetrics> epochs)
     {
-        var sb = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_per_second\n");
-        foreach (var e in epochs)
+        var rows = epochs.ToList();
+        var extra = rows.SelectMany(e => e.Extra.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (extra.FirstOrDefault(n => n.Length == 0 || n.IndexOfAny([',', '"', '\n', '\r']) >= 0) is { } bad)
+            throw new ArgumentException($"SaveMetrics: extra metric name '{bad}' cannot be a CSV column name (empty, or has a comma, quote or line break)");
+        var sb = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_per_second");
+        foreach (var name in extra) sb.Append(',').Append(name);
+        sb.Append('\n');
+        foreach (var e in rows)
+        {
             sb.Append(string.Join(",", e.Epoch.ToString(CultureInfo.InvariantCulture), R(e.TrainLoss), R(e.TrainAccuracy), R(e.TestLoss),
-                R(e.TestAccuracy), R(e.Seconds), R(e.SamplesPerSecond))).Append('\n');
+                R(e.TestAccuracy), R(e.Seconds), R(e.SamplesPerSecond)));
+            foreach (var name in extra) sb.Append(',').Append(e.Extra.TryGetValue(name, out var v) ? R(v) : "");
+            sb.Append('\n');
+        }
         AtomicFile.WriteAllText(path, sb.ToString());
 
         static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -29,9 +29,22 @@ public sealed class TrainCommandTests
             foreach (var file in new[] { "metrics.csv", "model.safetensors", "curves.png" })
                 Assert.IsTrue(File.Exists(Path.Combine(dirA, file)), file);
             var csv = File.ReadAllLines(Path.Combine(dirA, "metrics.csv"));
-            Assert.AreEqual("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_per_second", csv[0]);
+            Assert.AreEqual("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_per_second,activation_units,dead_fraction,dead_fraction/1,dead_units", csv[0]);
             Assert.HasCount(4, csv);
             StringAssert.Contains(a.Stderr, "epoch 3/3");
+
+            // The dead-neuron rate of each epoch's training batches: logged, in the CSV and in the JSON.
+            var deadFractions = ja.RootElement.GetProperty("dead_fractions").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.HasCount(3, deadFractions);
+            foreach (var (line, fraction) in csv.Skip(1).Zip(deadFractions))
+            {
+                Assert.IsTrue(fraction is > 0 and < 1, $"a ReLU layer is partly zero: {fraction}");
+                var cells = line.Split(',');
+                Assert.AreEqual("64", cells[7], "activation units");
+                Assert.AreEqual(fraction, double.Parse(cells[8], System.Globalization.CultureInfo.InvariantCulture));
+                Assert.AreEqual(cells[8], cells[9], "one layer: its rate is the overall rate");
+            }
+            StringAssert.Contains(a.Stderr, "| dead ");
 
             // engine eval reloads the model and reproduces the final test accuracy.
             var eval = CliRunner.Run("eval", "--model", Path.Combine(dirA, "model.safetensors"), "--json");
