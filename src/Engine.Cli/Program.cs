@@ -24,6 +24,10 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(CodesCommand.Create());
+        root.Subcommands.Add(CodesSweepCommand.Create());
+        root.Subcommands.Add(PhaseChartCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.GetValue(json))
         {

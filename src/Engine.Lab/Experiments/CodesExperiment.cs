@@ -23,7 +23,9 @@ public static class CodesExperiment
         ReferenceTraining.Train(model, data.Train, options, epoch =>
         {
             progress?.Report(new CodesProgress("codes", epoch, options.Epochs, 0, 0, double.NaN));
-            measurements.Add(Measure(model, data, options, epoch, cancellation));
+            var measurement = Measure(model, data, options, epoch, cancellation);
+            measurements.Add(measurement);
+            progress?.Report(new CodesProgress("measured", epoch, options.Epochs, 0, 0, double.NaN, measurement));
         }, progress, cancellation);
         return new CodesResult(options, measurements, clock.Elapsed.TotalSeconds);
     }

@@ -6,7 +6,7 @@ namespace Engine.Lab.Experiments;
 
 /// <summary>The JSON form of the lab's result files: snake_case keys like the CLI's --json output, enums by kebab
 /// name (train-size), NaN allowed (an accuracy on an empty split), indented for people reading a run folder.</summary>
-internal static class LabJson
+public static class LabJson
 {
     public static readonly JsonSerializerOptions Options = new()
     {

@@ -4,8 +4,9 @@ using Engine.Optim;
 
 namespace Engine.Lab.Experiments;
 
-/// <summary>Progress of an experiment: the stage ("train", "codes"), and within training the epoch and batch.</summary>
-public readonly record struct CodesProgress(string Stage, int Epoch, int Epochs, int Batch, int Batches, double Loss);
+/// <summary>Progress of an experiment: the stage ("train" after every batch, "codes" when a measurement starts,
+/// "measured" with its <see cref="Measurement"/>), the epoch, and within training the batch and mean loss.</summary>
+public readonly record struct CodesProgress(string Stage, int Epoch, int Epochs, int Batch, int Batches, double Loss, CodesMeasurement? Measurement = null);
 
 /// <summary>The reference's training recipe: Adam (lr, L2 weight decay), StepLR x0.1 every
 /// <see cref="CodesOptions.LrStepEpochs"/> epochs, cross-entropy, seeded shuffled batches.</summary>
