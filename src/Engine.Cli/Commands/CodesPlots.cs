@@ -77,8 +77,8 @@ internal static class CodesPlots
         plot.Title("Activation hash phase chart");
         foreach (var (regime, color) in colors)
             plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = PhaseChartOptions.RegimeName(regime), FillColor = color });
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        var bytes = plot.GetImageBytes(260 + 170 * sizes.Length, 200 + 110 * widths.Length, ScottPlot.ImageFormat.Png);
+        plot.ShowLegend(ScottPlot.Edge.Right); // outside the grid, so it hides no cell
+        var bytes = plot.GetImageBytes(420 + 170 * sizes.Length, 200 + 110 * widths.Length, ScottPlot.ImageFormat.Png);
         AtomicFile.Write(Path.Combine(dir, "phase-chart.png"), stream => stream.Write(bytes));
         return "phase-chart.png";
     }
