@@ -25,6 +25,10 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(RegionsCommand.Create());
+        root.Subcommands.Add(CodesCommand.Create());
+        root.Subcommands.Add(CodesSweepCommand.Create());
+        root.Subcommands.Add(PhaseChartCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.GetValue(json))
         {
