@@ -29,7 +29,7 @@ internal static unsafe class PackedGemm<T, TL, TV>
     where TL : struct, IGemmLanes<TV, T>
     where TV : unmanaged
 {
-    private const int MR = GemmMicroKernel<T, TL, TV>.MR;
+    private static int MR => GemmMicroKernel<T, TL, TV>.MR;
     private const int KC = 256;
 
     private static int NR => GemmMicroKernel<T, TL, TV>.NR;
@@ -40,7 +40,7 @@ internal static unsafe class PackedGemm<T, TL, TV>
 
     /// <summary>Up to this many rows B is read in place when its rows are contiguous: each B element then serves
     /// so few rows of A that copying it into panels costs more than the strided reads it saves.</summary>
-    private const int DirectBMaxRows = 4 * MR;
+    private static int DirectBMaxRows => 4 * MR;
 
     /// <summary>A is read in place when its block is this small (it stays in cache unpacked) or when C has so
     /// few columns that each A element is used by at most two micro-tiles, too few to pay for packing it.</summary>
