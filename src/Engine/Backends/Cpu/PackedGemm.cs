@@ -63,7 +63,7 @@ internal static unsafe class PackedGemm<T, TL, TV>
         var mcMax = Balanced(m, MC, MR);
         var ncMax = Balanced(n, NC, NR);
         var kcMax = Balanced(k, KC, 1);
-        var directA = n <= 2 * NR || (long)mcMax * kcMax * sizeof(T) <= DirectABlockBytes;
+        var directA = ReadsAInPlace(m, n, k);
         var directB = b.ColStride == 1 && m <= DirectBMaxRows;
         var buffers = GemmBuffers<T>.ForThread;
         var packedA = buffers.A.Get((directA ? MR : RoundUp(mcMax, MR)) * kcMax);
@@ -125,6 +125,11 @@ internal static unsafe class PackedGemm<T, TL, TV>
             }
         }
     }
+
+    /// <summary>Whether an m x k A is read in place rather than packed for a product with n columns (see
+    /// <see cref="DirectABlockBytes"/>).</summary>
+    public static bool ReadsAInPlace(int m, int n, int k)
+        => n <= 2 * NR || (long)Balanced(m, MC, MR) * Balanced(k, KC, 1) * sizeof(T) <= DirectABlockBytes;
 
     /// <summary>Packs <paramref name="count"/> lines of a strided source (line l, step p at
     /// src[l * lineStride + p * stepStride]) into panels of <paramref name="width"/> lines, each stored step-major:
