@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using Engine.Backends.Cpu;
 
 namespace Engine.Tests.Backends;
@@ -11,12 +13,13 @@ public sealed class GemmTests
     private const double Float64Tolerance = 1e-12;
 
     // (m, k, n): 1 and 3 fall below one micro-tile, 17 and 255 leave partial tiles, 1000 crosses KC = 256. Small
-    // products read A and B in place, (255, 1000, 255) packs both; the last two (float32 only) are split across
-    // threads by columns, reading A in place and packing it respectively.
+    // products read A and B in place, (255, 1000, 255) packs both; the last three (float32 only) are split across
+    // threads by columns, reading A in place and packing it respectively, and the last with M > N because its
+    // column slices read A in place.
     private static readonly (int M, int K, int N)[] OddSizes =
     [
         (1, 1, 1), (3, 17, 255), (17, 1000, 3), (255, 3, 17), (1000, 17, 1), (1, 255, 1000), (255, 1000, 255),
-        (17, 255, 1000), (64, 300, 1000), (300, 300, 700),
+        (17, 255, 1000), (64, 300, 1000), (300, 300, 700), (256, 100, 128),
     ];
 
     [TestMethod]
@@ -43,7 +46,7 @@ public sealed class GemmTests
     public void Float64MatchesReferenceForTransposeCombination(bool transposeA, bool transposeB)
     {
         var g = new Generator(12);
-        foreach (var (m, k, n) in OddSizes[..^2])
+        foreach (var (m, k, n) in OddSizes[..^3])
         {
             var a = Matrix(m, k, transposeA, DType.Float64, g);
             var b = Matrix(k, n, transposeB, DType.Float64, g);
@@ -52,8 +55,8 @@ public sealed class GemmTests
     }
 
     [TestMethod]
-    [DataRow(1030, 3, 30, DType.Float32)] // M crosses the MC block (510 rows for float32)
-    [DataRow(1030, 3, 30, DType.Float64)] // (255 rows for float64)
+    [DataRow(1030, 3, 30, DType.Float32)] // M crosses the MC block (512 rows for float32 with AVX-512, 510 with AVX2)
+    [DataRow(1030, 3, 30, DType.Float64)] // (256 and 252 rows for float64)
     [DataRow(30, 3, 8300, DType.Float32)] // N crosses the NC block (4096 columns for float32)
     [DataRow(30, 520, 70, DType.Float64)] // K crosses KC = 256 twice
     public void MatchesReferenceAcrossCacheBlocks(int m, int k, int n, DType dtype)
@@ -62,6 +65,55 @@ public sealed class GemmTests
         var a = Matrix(m, k, false, dtype, g);
         var b = Matrix(k, n, true, dtype, g);
         AssertClose(a.Matmul(b), a, b, dtype == DType.Float32 ? Float32Tolerance : Float64Tolerance, $"{m}x{k}x{n}");
+    }
+
+    /// <summary>The micro-tile has 8 rows with 512-bit lanes and 6 otherwise; each lane width is run here directly,
+    /// accelerated or not, so every tile shape and its edges are checked whatever machine runs the tests.</summary>
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, true)]
+    public void EveryLaneWidthMatchesReference(bool transposeA, bool transposeB)
+    {
+        // 37 and 70 leave partial tiles in M and N; K = 270 is two KC blocks; (37, ...) reads A in place and
+        // (300, ...) packs it.
+        foreach (var (m, k, n) in new[] { (37, 270, 70), (300, 270, 70) })
+        {
+            var what = $"{m}x{k}x{n} tA={transposeA} tB={transposeB}";
+            CheckLanes<float, Lanes512<float>, Vector512<float>>(m, k, n, transposeA, transposeB, Float32Tolerance, $"float 512 {what}");
+            CheckLanes<float, Lanes256<float>, Vector256<float>>(m, k, n, transposeA, transposeB, Float32Tolerance, $"float 256 {what}");
+            CheckLanes<float, ScalarLanes<float>, float>(m, k, n, transposeA, transposeB, Float32Tolerance, $"float scalar {what}");
+            CheckLanes<double, Lanes512<double>, Vector512<double>>(m, k, n, transposeA, transposeB, Float64Tolerance, $"double 512 {what}");
+            CheckLanes<double, Lanes256<double>, Vector256<double>>(m, k, n, transposeA, transposeB, Float64Tolerance, $"double 256 {what}");
+            CheckLanes<double, ScalarLanes<double>, double>(m, k, n, transposeA, transposeB, Float64Tolerance, $"double scalar {what}");
+        }
+    }
+
+    private static unsafe void CheckLanes<T, TL, TV>(int m, int k, int n, bool transposeA, bool transposeB, double tolerance, string what)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TL : struct, IGemmLanes<TV, T>
+        where TV : unmanaged
+    {
+        var random = new Random(17);
+        var a = Enumerable.Range(0, m * k).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var c = new T[m * n];
+        // Element (i, p) of A and (p, j) of B, stored row-major or as the transpose.
+        nint aRow = transposeA ? 1 : k, aCol = transposeA ? m : 1, bRow = transposeB ? 1 : n, bCol = transposeB ? k : 1;
+        fixed (T* pa = a, pb = b, pc = c)
+            PackedGemm<T, TL, TV>.Multiply(new StridedMatrix<T>(pa, aRow, aCol), new StridedMatrix<T>(pb, bRow, bCol), pc, n, m, n, k, false);
+        for (var i = 0; i < m; i++)
+        for (var j = 0; j < n; j++)
+        {
+            double sum = 0, scale = 0;
+            for (var p = 0; p < k; p++)
+            {
+                var term = double.CreateTruncating(a[i * aRow + p * aCol]) * double.CreateTruncating(b[p * bRow + j * bCol]);
+                sum += term;
+                scale += Math.Abs(term);
+            }
+            var actual = double.CreateTruncating(c[i * n + j]);
+            Assert.IsTrue(Math.Abs(actual - sum) <= tolerance * scale, $"{what}: c[{i},{j}] is {actual}, expected {sum}");
+        }
     }
 
     [TestMethod]

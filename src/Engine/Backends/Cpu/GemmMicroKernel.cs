@@ -13,6 +13,10 @@ internal unsafe interface IGemmLanes<TV, T>
 {
     static abstract int Count { get; }
 
+    /// <summary>Rows of the micro-tile (MR): as many as the register file holds with two accumulators per row
+    /// plus the two B registers and a broadcast.</summary>
+    static abstract int TileRows { get; }
+
     static abstract TV Load(T* p);
 
     static abstract void Store(T* p, TV v);
@@ -29,6 +33,9 @@ internal unsafe struct Lanes512<T> : IGemmLanes<Vector512<T>, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static int Count => Vector512<T>.Count;
+
+    /// <summary>AVX-512 has 32 registers: 16 accumulators + 3.</summary>
+    public static int TileRows => 8;
 
     public static Vector512<T> Load(T* p) => Vector512.Load(p);
 
@@ -49,6 +56,9 @@ internal unsafe struct Lanes256<T> : IGemmLanes<Vector256<T>, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static int Count => Vector256<T>.Count;
+
+    /// <summary>AVX2 has 16 registers: 12 accumulators + 3.</summary>
+    public static int TileRows => 6;
 
     public static Vector256<T> Load(T* p) => Vector256.Load(p);
 
@@ -71,6 +81,8 @@ internal unsafe struct ScalarLanes<T> : IGemmLanes<T, T>
 {
     public static int Count => 1;
 
+    public static int TileRows => 6;
+
     public static T Load(T* p) => *p;
 
     public static void Store(T* p, T v) => *p = v;
@@ -84,18 +96,20 @@ internal unsafe struct ScalarLanes<T> : IGemmLanes<T, T>
 
 /// <summary>The register-tiled inner kernel of <see cref="PackedGemm{T, TL, TV}"/>: an MR x NR tile of C, with
 /// NR = two registers of lanes, so 2*MR accumulators stay in registers for the whole K loop.</summary>
-/// <remarks>MR = 6 gives 12 accumulators + 2 B registers + 1 broadcast = 15 registers: it fits the 16 registers of
-/// AVX2 without spills, so one kernel serves every width. Twelve independent FMA chains cover the FMA latency
-/// (4 cycles) on two FMA ports; per K step it issues 12 FMAs against 6 broadcasts and 2 vector loads, within the
-/// 2 loads per cycle the core sustains, so the kernel is FMA-bound. On the AVX-512 reference machine 6x32, 8x32,
-/// 12x32 and 14x32 float tiles all ran at the same ~170 GFLOP/s per core on cached panels (about 95% of the
-/// measured FMA peak), so the larger tiles that 32 registers would allow buy nothing here.</remarks>
+/// <remarks>MR rows come from the lanes (<see cref="IGemmLanes{TV, T}.TileRows"/>). MR = 6 gives 12 accumulators +
+/// 2 B registers + 1 broadcast = 15 registers: it fits the 16 registers of AVX2 without spills. AVX-512 has 32, and
+/// MR = 8 (19 registers) is used there: in cache the 6x32 and 8x32 float tiles run at the same ~170 GFLOP/s per core
+/// (about 95% of the measured FMA peak; 12x32 and 14x32 were no faster either), but with 8 rows an A panel packs
+/// with the 8x8 block transpose of <see cref="PanelTranspose"/>, power-of-two sizes need no edge tiles, and a split
+/// of the rows across two threads falls on whole tiles (n = 256 on one thread: ~132 -> ~158 GFLOP/s). Per K step
+/// the kernel issues 2*MR FMAs against MR broadcasts and 2 vector loads, within the load ports, so it is FMA-bound;
+/// 2*MR independent FMA chains cover the FMA latency (4 cycles) on two FMA ports.</remarks>
 internal static unsafe class GemmMicroKernel<T, TL, TV>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TL : struct, IGemmLanes<TV, T>
     where TV : unmanaged
 {
-    public const int MR = 6;
+    public static int MR => TL.TileRows;
 
     public static int NR => 2 * TL.Count;
 
@@ -118,9 +132,11 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
         }
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TV c60 = default, c61 = default, c70 = default, c71 = default;
         // Strides are pre-scaled to bytes and row 2 pre-doubled so the loop needs no address arithmetic beyond
         // three pointer bumps (the JIT does not hoist these itself).
         T* a3 = a + 3 * aLine;
+        T* a6 = a + 6 * aLine;
         var line2 = 2 * aLine;
         nint aStepBytes = aStep * sizeof(T), ldbBytes = ldb * sizeof(T);
         for (var p = 0; p < kc; p++)
@@ -145,6 +161,16 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
             x = TL.Broadcast(a3[line2]);
             c50 = TL.MultiplyAdd(x, b0, c50);
             c51 = TL.MultiplyAdd(x, b1, c51);
+            if (MR == 8)
+            {
+                x = TL.Broadcast(a6[0]);
+                c60 = TL.MultiplyAdd(x, b0, c60);
+                c61 = TL.MultiplyAdd(x, b1, c61);
+                x = TL.Broadcast(a6[aLine]);
+                c70 = TL.MultiplyAdd(x, b0, c70);
+                c71 = TL.MultiplyAdd(x, b1, c71);
+                a6 = (T*)((byte*)a6 + aStepBytes);
+            }
             a = (T*)((byte*)a + aStepBytes);
             a3 = (T*)((byte*)a3 + aStepBytes);
             b = (T*)((byte*)b + ldbBytes);
@@ -155,6 +181,11 @@ internal static unsafe class GemmMicroKernel<T, TL, TV>
         StoreRow(c + 3 * ldc, n, c30, c31, accumulate);
         StoreRow(c + 4 * ldc, n, c40, c41, accumulate);
         StoreRow(c + 5 * ldc, n, c50, c51, accumulate);
+        if (MR == 8)
+        {
+            StoreRow(c + 6 * ldc, n, c60, c61, accumulate);
+            StoreRow(c + 7 * ldc, n, c70, c71, accumulate);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -29,7 +29,7 @@ internal static unsafe class PackedGemm<T, TL, TV>
     where TL : struct, IGemmLanes<TV, T>
     where TV : unmanaged
 {
-    private const int MR = GemmMicroKernel<T, TL, TV>.MR;
+    private static int MR => GemmMicroKernel<T, TL, TV>.MR;
     private const int KC = 256;
 
     private static int NR => GemmMicroKernel<T, TL, TV>.NR;
@@ -40,12 +40,16 @@ internal static unsafe class PackedGemm<T, TL, TV>
 
     /// <summary>Up to this many rows B is read in place when its rows are contiguous: each B element then serves
     /// so few rows of A that copying it into panels costs more than the strided reads it saves.</summary>
-    private const int DirectBMaxRows = 4 * MR;
+    private static int DirectBMaxRows => 4 * MR;
 
     /// <summary>A is read in place when its block is this small (it stays in cache unpacked) or when C has so
     /// few columns that each A element is used by at most two micro-tiles, too few to pay for packing it.</summary>
     private const int DirectABlockBytes = 128 << 10;
 
+    // Fully optimised from the first call (AggressiveOptimization, as on every loop method of the GEMM): a product
+    // runs long loops a few times, and tiered compilation left the early calls on slower code (n = 256 on one
+    // thread: calls 10 to 100 took about 25% longer; the steady state is the same either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(StridedMatrix<T> a, StridedMatrix<T> b, T* c, nint ldc, int m, int n, int k, bool accumulate)
     {
         if (m == 0 || n == 0) return;
@@ -59,7 +63,7 @@ internal static unsafe class PackedGemm<T, TL, TV>
         var mcMax = Balanced(m, MC, MR);
         var ncMax = Balanced(n, NC, NR);
         var kcMax = Balanced(k, KC, 1);
-        var directA = n <= 2 * NR || (long)mcMax * kcMax * sizeof(T) <= DirectABlockBytes;
+        var directA = ReadsAInPlace(m, n, k);
         var directB = b.ColStride == 1 && m <= DirectBMaxRows;
         var buffers = GemmBuffers<T>.ForThread;
         var packedA = buffers.A.Get((directA ? MR : RoundUp(mcMax, MR)) * kcMax);
@@ -122,10 +126,16 @@ internal static unsafe class PackedGemm<T, TL, TV>
         }
     }
 
+    /// <summary>Whether an m x k A is read in place rather than packed for a product with n columns (see
+    /// <see cref="DirectABlockBytes"/>).</summary>
+    public static bool ReadsAInPlace(int m, int n, int k)
+        => n <= 2 * NR || (long)Balanced(m, MC, MR) * Balanced(k, KC, 1) * sizeof(T) <= DirectABlockBytes;
+
     /// <summary>Packs <paramref name="count"/> lines of a strided source (line l, step p at
     /// src[l * lineStride + p * stepStride]) into panels of <paramref name="width"/> lines, each stored step-major:
     /// panel q holds dst[q * width * kc + p * width + l]. Lines past count in the last panel are zero, so the
     /// micro-kernel can always run full width. A packs its rows (width MR); B its columns (width NR).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanels(T* src, nint lineStride, nint stepStride, int count, int width, int kc, T* dst)
     {
         for (var l0 = 0; l0 < count; l0 += width, src += width * lineStride, dst += width * kc)

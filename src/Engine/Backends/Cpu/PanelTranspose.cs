@@ -11,6 +11,7 @@ internal static unsafe class PanelTranspose
 {
     /// <summary>dst[p * width + l] = src[l * lineStride + p] for l &lt; width, p &lt; kc; false (nothing written)
     /// when the hardware or the width has no block path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryPack<T>(T* src, nint lineStride, int width, int kc, T* dst)
         where T : unmanaged
     {
