@@ -8,6 +8,16 @@ public sealed partial class Tensor
     public Tensor Matmul(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (NeedsGrad(this, other)) return MatmulCore(other);
+        // Without a graph the 3-D operand views and the 3-D product are temporaries: free them here, so that the
+        // result (a view of the product) is the storage's only holder and disposing it returns the array to the
+        // pool at once, instead of when the garbage collector finds the 3-D product.
+        using var scope = TensorScope.Enter();
+        return scope.Keep(MatmulCore(other));
+    }
+
+    private Tensor MatmulCore(Tensor other)
+    {
         CheckSameDevice(other, "Matmul");
         if (Rank == 0 || other.Rank == 0)
             throw new ArgumentException($"Matmul: both operands need at least one dim; got shapes {Engine.Shape.Format(shape)} and {Engine.Shape.Format(other.shape)}");

@@ -259,4 +259,29 @@ public sealed class MatmulTests
         OpCheck.Throws<ArgumentException>(() => Tensor.Linear(Tensor.Zeros(3, 4), Tensor.Zeros(5, 4, 1)), "Linear", "(5,4,1)");
         OpCheck.Throws<ArgumentException>(() => Tensor.Linear(Tensor.Zeros(3, 4), w, Tensor.Zeros(4)), "Linear", "bias", "(4)", "(5)");
     }
+
+    /// <summary>Without a graph a product's temporaries are freed inside Matmul, so disposing the result hands its
+    /// storage back to the pool at once (a regression: a 3-D product behind the returned view kept it alive until
+    /// the garbage collector ran, so every product allocated fresh memory).</summary>
+    [TestMethod]
+    [DataRow(new[] { 4, 5 }, new[] { 5, 3 })]
+    [DataRow(new[] { 2, 4, 5 }, new[] { 5, 3 })]
+    [DataRow(new[] { 2, 1, 4, 5 }, new[] { 3, 5, 2 })]
+    [DataRow(new[] { 5 }, new[] { 5, 3 })]
+    public void DisposingAProductWithoutAGraphReleasesItsStorage(int[] shapeA, int[] shapeB)
+    {
+        var g = new Generator(4);
+        using var a = Tensor.Randn(shapeA, DType.Float32, g);
+        using var b = Tensor.Randn(shapeB, DType.Float32, g);
+        var y = a.Matmul(b);
+        var storage = y.Storage;
+        Assert.AreEqual(1, storage.References, "the result is the only tensor holding its storage");
+        y.Dispose();
+        Assert.IsTrue(storage.IsReleased);
+
+        // With a graph the temporaries stay (backward needs them), and the values are the same.
+        using var ag = a.Detach().RequiresGrad_();
+        var withGraph = ag.Matmul(b);
+        CollectionAssert.AreEqual(a.Matmul(b).ToArray<float>(), withGraph.ToArray<float>());
+    }
 }
