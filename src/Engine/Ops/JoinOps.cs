@@ -36,7 +36,7 @@ public sealed partial class Tensor
             sizes[i] = t.shape[d];
             if (sizes[i] > 0)
             {
-                var target = y.AsStrided(ReplaceAt(outShape, d, sizes[i]), y.strides, at * y.strides[d]);
+                using var target = y.AsStrided(ReplaceAt(outShape, d, sizes[i]), y.strides, at * y.strides[d]);
                 y.Backend.Copy(t, target);
             }
             at += sizes[i];

@@ -14,9 +14,8 @@ public sealed partial class Tensor
     {
         var x = DType.IsFloatingPoint() ? this : To(DType.Int64);
         var (d, keepShape, outShape) = ReduceShapes(dims, keepDim, "Sum");
-        var y = x.NewEmpty(keepShape);
-        x.Backend.Reduce(ReduceOp.Sum, x, d, y);
-        var result = keepDim ? y : y.AsStrided(outShape, Engine.Shape.ContiguousStrides(outShape), 0);
+        var result = x.NewEmpty(outShape);
+        using (var keep = KeepDimView(result, keepShape, keepDim)) x.Backend.Reduce(ReduceOp.Sum, x, d, keep ?? result);
         if (NeedsGrad(x))
         {
             var inShape = x.shape;
@@ -93,7 +92,7 @@ public sealed partial class Tensor
             m = Where(m.Abs().Eq(double.PositiveInfinity), ZerosLike(m), m);
         }
         var s = (this - m).Exp().Sum(d, keepDim: true).Log() + m;
-        return keepDim ? s : s.Reshape(ReduceShapes(d, false, "LogSumExp").Out);
+        return keepDim ? s : ViewOfFresh(s, s.Reshape(ReduceShapes(d, false, "LogSumExp").Out));
     }
 
     public Tensor LogSumExp(int dim, bool keepDim = false) => LogSumExp([dim], keepDim);
@@ -147,7 +146,15 @@ public sealed partial class Tensor
                 return [gx];
             });
         }
-        return Rank == 0 ? y.Reshape() : y;
+        return Rank == 0 ? ViewOfFresh(y, y.Reshape()) : y;
+    }
+
+    /// <summary>Returns a view of a tensor this op just computed. Without a graph the computed tensor is disposed,
+    /// so the view is its storage's only holder and disposing the view returns the memory to the pool.</summary>
+    private static Tensor ViewOfFresh(Tensor fresh, Tensor view)
+    {
+        if (fresh.GradFn is null && !ReferenceEquals(fresh, view)) fresh.Dispose();
+        return view;
     }
 
     private (Tensor Values, Tensor Indices) MaxMin(bool max, int dim, bool keepDim)
@@ -159,17 +166,23 @@ public sealed partial class Tensor
         if (x.shape[d] == 0)
             throw new ArgumentException($"{name}: dim {d} of shape {Engine.Shape.Format(shape)} is empty, so it has no {(max ? "maximum" : "minimum")}");
         var keepShape = ReplaceAt(x.shape, d, 1);
-        var indices = Empty(keepShape, DType.Int64, Device);
-        var values = x.NewEmpty(keepShape);
-        x.Backend.ArgReduce(max, x, d, indices, values);
+        var squeeze = !keepDim || Rank == 0;
+        var outShape = !squeeze ? keepShape : Rank == 0 ? [] : RemoveAt(x.shape, d);
+        var indices = Empty(outShape, DType.Int64, Device);
+        var values = x.NewEmpty(outShape);
+        using (var keepIndices = KeepDimView(indices, keepShape, !squeeze))
+        using (var keepValues = KeepDimView(values, keepShape, !squeeze))
+            x.Backend.ArgReduce(max, x, d, keepIndices ?? indices, keepValues ?? values);
         if (NeedsGrad(x))
-        {
-            values.Record(name, [x], g => [ZerosLike(x).ScatterAdd(d, indices, g)]);
-        }
-        if (keepDim && Rank > 0) return (values, indices);
-        var outShape = Rank == 0 ? [] : RemoveAt(x.shape, d);
-        return (values.Reshape(outShape), indices.Reshape(outShape));
+            values.Record(name, [x], g => [ZerosLike(x).ScatterAdd(d, indices.Reshape(keepShape), g.Reshape(keepShape))]);
+        return (values, indices);
     }
+
+    /// <summary>The keep-dim view a reduction kernel writes through when the result drops the reduced dims (null
+    /// when it keeps them). The caller disposes it right after the kernel, so the result is its storage's only
+    /// holder and returns the memory to the pool when it is disposed.</summary>
+    private static Tensor? KeepDimView(Tensor result, int[] keepShape, bool keepDim)
+        => keepDim ? null : result.AsStrided(keepShape, Engine.Shape.ContiguousStrides(keepShape), 0);
 
     private Tensor Extreme(ReduceOp op, int[] dims, bool keepDim, string name)
     {
@@ -177,14 +190,13 @@ public sealed partial class Tensor
         var (d, keepShape, outShape) = ReduceShapes(dims, keepDim, name);
         if (ReducedCount(d, name) == 0)
             throw new ArgumentException($"{name}: cannot reduce an empty set of elements (shape {Engine.Shape.Format(shape)}, dims {Engine.Shape.Format(d)})");
-        var y = x.NewEmpty(keepShape);
-        x.Backend.Reduce(op, x, d, y);
-        var result = keepDim ? y : y.AsStrided(outShape, Engine.Shape.ContiguousStrides(outShape), 0);
+        var result = x.NewEmpty(outShape);
+        using (var keep = KeepDimView(result, keepShape, keepDim)) x.Backend.Reduce(op, x, d, keep ?? result);
         if (NeedsGrad(x))
         {
             result.Record(name, [x], g =>
             {
-                var mask = x.Eq(y).To(x.DType);
+                var mask = x.Eq(result.Detach().Reshape(keepShape)).To(x.DType);
                 var count = mask.Sum(d, keepDim: true);
                 return [g.Reshape(keepShape) * mask / count];
             });

@@ -266,7 +266,10 @@ public sealed partial class CpuBackend
                 }
             }
         });
-        if (!lastDim) Copy(target, MoveDimsLast(y, [dim]));
+        if (lastDim) return;
+        // Both temporaries are disposed, so y stays its storage's only holder.
+        using (var yView = MoveDimsLast(y, [dim])) Copy(target, yView);
+        target.Dispose();
     }
 
     public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log)
