@@ -55,6 +55,11 @@ public interface IBackend
     /// (transposes, batch stride 0), c is contiguous. With <paramref name="accumulate"/> c is added to.</summary>
     void Matmul(Tensor a, Tensor b, Tensor c, bool accumulate);
 
+    /// <summary>The same product on operands described by <see cref="MatrixOperand"/>s inside the storages of a, b
+    /// and c (c's columns must be unit-stride): what ops use to pass transposed or reshaped operands without
+    /// building view tensors.</summary>
+    void Gemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate);
+
     /// <summary>y = conv2d(x, w) + bias; x [N,C,H,W], w [O,C/groups,kh,kw], y [N,O,OH,OW].</summary>
     void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p);
 

@@ -126,10 +126,9 @@ public sealed partial class Tensor
         // Raw (unrecorded) views: the Linear node below is the only graph entry, so the forward pass records nothing
         // for the reshapes and transposes it uses.
         var rows = RowsOf(x, m, inF);
-        using (var a3 = rows.AsStrided([1, m, inF], [0, inF, 1], rows.offset))
-        using (var w3 = Transposed3(weight))
-        using (var y3 = result.AsStrided([1, m, outF], [0, outF, 1], 0))
-            x.Backend.Matmul(a3, w3, y3, accumulate: false);
+        // result [m, out] = rows [m, in] @ W^T [in, out]: W^T is W read with its strides swapped.
+        x.Backend.Gemm(rows, Backends.MatrixOperand.Dense(rows.offset, m, inF), weight, WeightOperand(weight).T, result,
+            Backends.MatrixOperand.Dense(0, m, outF), accumulate: false);
         if (bias is not null || activation is not null) x.Backend.BiasActivation(result, bias, activation, alpha, 0);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         if (NeedsGrad(inputs)) RecordLinear(x, weight, bias, rows, result, inputs, activation, alpha);
@@ -153,8 +152,8 @@ public sealed partial class Tensor
         return dense.AsStrided([m, inF], [inF, 1], dense.offset);
     }
 
-    /// <summary>W [out, in] seen as W^T in a batch of one: [1, in, out].</summary>
-    private static Tensor Transposed3(Tensor w) => w.AsStrided([1, w.shape[1], w.shape[0]], [0, w.strides[1], w.strides[0]], w.offset);
+    /// <summary>The weight W [out, in] as it lies in its storage (any strides).</summary>
+    private static Backends.MatrixOperand WeightOperand(Tensor w) => new(w.offset, w.shape[0], w.shape[1], w.strides[0], w.strides[1]);
 
     private static void RecordLinear(Tensor x, Tensor weight, Tensor? bias, Tensor rows, Tensor result, Tensor[] inputs, Backends.UnaryOp? activation, double alpha)
     {
@@ -182,19 +181,15 @@ public sealed partial class Tensor
             {
                 // gx [m, in] = g [m, out] @ W [out, in]
                 gx = Empty(x.shape, x.DType, x.Device);
-                using var g3 = gd.AsStrided([1, m, outF], [0, outF, 1], gd.offset);
-                using var w3 = weight.AsStrided([1, outF, inF], [0, weight.strides[0], weight.strides[1]], weight.offset);
-                using var x3 = gx.AsStrided([1, m, inF], [0, inF, 1], 0);
-                backend.Matmul(g3, w3, x3, accumulate: false);
+                backend.Gemm(gd, Backends.MatrixOperand.Dense(gd.offset, m, outF), weight, WeightOperand(weight), gx,
+                    Backends.MatrixOperand.Dense(0, m, inF), accumulate: false);
             }
             if (weight.requiresGrad)
             {
                 // gw [out, in] = g^T [out, m] @ rows [m, in]
                 gw = Empty(weight.shape, weight.DType, weight.Device);
-                using var gT = gd.AsStrided([1, outF, m], [0, 1, outF], gd.offset);
-                using var r3 = rows.AsStrided([1, m, inF], [0, inF, 1], rows.offset);
-                using var w3 = gw.AsStrided([1, outF, inF], [0, inF, 1], 0);
-                backend.Matmul(gT, r3, w3, accumulate: false);
+                backend.Gemm(gd, Backends.MatrixOperand.Dense(gd.offset, m, outF).T, rows, Backends.MatrixOperand.Dense(rows.offset, m, inF), gw,
+                    Backends.MatrixOperand.Dense(0, outF, inF), accumulate: false);
             }
             if (bias is not null && bias.requiresGrad)
             {

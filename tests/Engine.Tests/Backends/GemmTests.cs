@@ -227,4 +227,53 @@ public sealed class GemmTests
         }
         return c;
     }
+
+    /// <summary>IBackend.Gemm on operands described by strides inside larger storages (no view tensors): a
+    /// transposed left operand at an offset, a right operand read with swapped strides, and an output written into
+    /// a padded row layout, against a float64 loop; the padding around the output stays untouched.</summary>
+    [TestMethod]
+    public void GemmOnMatrixOperandsMatchesReference()
+    {
+        const int m = 5, k = 7, n = 33, ldc = 40;
+        var g = new Generator(21);
+        var aStore = Tensor.Randn([3 + k * m], DType.Float64, g); // A^T [k, m] stored at offset 3
+        var bStore = Tensor.Randn([n * k], DType.Float64, g);     // B^T [n, k]
+        var c = Tensor.Full([m * ldc + 1], -7.0, DType.Float64);
+        var av = new Engine.Backends.MatrixOperand(3, k, m, m, 1).T;
+        var bv = new Engine.Backends.MatrixOperand(0, n, k, k, 1).T;
+        var cv = new Engine.Backends.MatrixOperand(1, m, n, ldc, 1);
+        CpuBackend.Instance.Gemm(aStore, av, bStore, bv, c, cv, accumulate: false);
+        var a = aStore.ToArray<double>();
+        var b = bStore.ToArray<double>();
+        var got = c.ToArray<double>();
+        for (var i = 0; i < m; i++)
+        for (var j = 0; j < ldc; j++)
+        {
+            var index = 1 + i * ldc + j;
+            if (j >= n)
+            {
+                Assert.AreEqual(-7.0, got[index], $"padding at ({i},{j}) was written");
+                continue;
+            }
+            var expected = 0.0;
+            for (var p = 0; p < k; p++) expected += a[3 + p * m + i] * b[j * k + p];
+            Assert.AreEqual(expected, got[index], 1e-12, $"({i},{j})");
+        }
+        Assert.AreEqual(-7.0, got[0]);
+    }
+
+    [TestMethod]
+    public void GemmRejectsOperandsOutsideTheirStorageOrNotFittingTogether()
+    {
+        var a = Tensor.Zeros([12], DType.Float32);
+        var b = Tensor.Zeros([12], DType.Float32);
+        var c = Tensor.Zeros([9], DType.Float32);
+        var fits = (A: Engine.Backends.MatrixOperand.Dense(0, 3, 4), B: Engine.Backends.MatrixOperand.Dense(0, 4, 3), C: Engine.Backends.MatrixOperand.Dense(0, 3, 3));
+        CpuBackend.Instance.Gemm(a, fits.A, b, fits.B, c, fits.C, accumulate: false);
+        Engine.Tests.Ops.OpCheck.Throws<ArgumentException>(() => CpuBackend.Instance.Gemm(a, fits.A with { Offset = 1 }, b, fits.B, c, fits.C, false), "Gemm", "operand a", "element 12", "storage of 12");
+        Engine.Tests.Ops.OpCheck.Throws<ArgumentException>(() => CpuBackend.Instance.Gemm(a, fits.A, b, fits.B, c, fits.C with { RowStride = 2 }, false), "Gemm", "overlap");
+        Engine.Tests.Ops.OpCheck.Throws<ArgumentException>(() => CpuBackend.Instance.Gemm(a, fits.A, b, fits.B with { Rows = 3 }, c, fits.C, false), "Gemm", "do not fit");
+        Engine.Tests.Ops.OpCheck.Throws<ArgumentException>(() => CpuBackend.Instance.Gemm(a, fits.A with { ColStride = -1 }, b, fits.B, c, fits.C, false), "Gemm", "negative");
+        Engine.Tests.Ops.OpCheck.Throws<ArgumentException>(() => CpuBackend.Instance.Gemm(a.To(DType.Float64), fits.A, b, fits.B, c, fits.C, false), "Gemm", "Float64");
+    }
 }

@@ -101,6 +101,7 @@ public sealed class ErrorMessageTests
         public void Softmax(Tensor x, int dim, Tensor y, bool log) => throw new NotSupportedException();
         public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log) => throw new NotSupportedException();
         public void Matmul(Tensor a, Tensor b, Tensor c, bool accumulate) => throw new NotSupportedException();
+        public void Gemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate) => throw new NotSupportedException();
         public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p) => throw new NotSupportedException();
         public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, Conv2dParams p) => throw new NotSupportedException();
         public void Conv2dBackwardWeight(Tensor gy, Tensor x, Tensor gw, Conv2dParams p) => throw new NotSupportedException();

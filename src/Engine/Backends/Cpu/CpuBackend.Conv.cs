@@ -68,7 +68,7 @@ public sealed partial class CpuBackend
         while (loop.Next())
         {
             loop.PackImages();
-            Gemm.Batched<T>(weight, loop.ColsView, loop.WideView, accumulate: false);
+            BatchedGemm.Run<T>(weight, loop.ColsView, loop.WideView, accumulate: false);
             loop.FromWide();
         }
     }
@@ -89,7 +89,7 @@ public sealed partial class CpuBackend
         while (loop.Next())
         {
             loop.ToWide();
-            Gemm.Batched<T>(weightT, loop.WideView, loop.ColsView, accumulate: false);
+            BatchedGemm.Run<T>(weightT, loop.WideView, loop.ColsView, accumulate: false);
             loop.UnpackImages();
         }
     }
@@ -117,7 +117,7 @@ public sealed partial class CpuBackend
         {
             loop.PackImages();
             loop.ToWide();
-            Gemm.Batched<T>(loop.WideView, loop.ColsTransposedView, grouped, accumulate: !first);
+            BatchedGemm.Run<T>(loop.WideView, loop.ColsTransposedView, grouped, accumulate: !first);
             first = false;
         }
     }

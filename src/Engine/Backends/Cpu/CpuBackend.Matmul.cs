@@ -3,45 +3,78 @@ using System.Runtime.Intrinsics;
 
 namespace Engine.Backends.Cpu;
 
-/// <summary>Batched matrix multiplication. Floating-point products go through <see cref="Gemm"/>.</summary>
+/// <summary>Batched matrix multiplication. Floating-point products go through <see cref="BatchedGemm"/>.</summary>
 public sealed partial class CpuBackend
 {
     public void Matmul(Tensor a, Tensor b, Tensor c, bool accumulate)
+        => Gemm(a, MatrixOperand.Of(a), b, MatrixOperand.Of(b), c, MatrixOperand.Of(c), accumulate);
+
+    public void Gemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate)
     {
+        CheckGemm(a, av, b, bv, c, cv);
         switch (c.DType)
         {
-            case DType.Float32: Gemm.Batched<float>(a, b, c, accumulate); break;
-            case DType.Float64: Gemm.Batched<double>(a, b, c, accumulate); break;
-            default: ThrowUnsupported("Matmul", c.DType); break;
+            case DType.Float32: BatchedGemm.Run<float>(a, av, b, bv, c, cv, accumulate); break;
+            case DType.Float64: BatchedGemm.Run<double>(a, av, b, bv, c, cv, accumulate); break;
+            default: ThrowUnsupported("Gemm", c.DType); break;
         }
+    }
+
+    /// <summary>The kernel reads and writes through raw pointers, so every operand is checked to lie inside its
+    /// storage and the shapes to agree before it runs.</summary>
+    private static void CheckGemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv)
+    {
+        if (a.DType != c.DType || b.DType != c.DType)
+            throw new ArgumentException($"Gemm: operands must share one dtype; got {a.DType}, {b.DType} and {c.DType}");
+        if (av.Rows != cv.Rows || bv.Cols != cv.Cols || av.Cols != bv.Rows || av.Batch != cv.Batch || bv.Batch != cv.Batch)
+            throw new ArgumentException($"Gemm: operands {av} x {bv} -> {cv} do not fit together");
+        if (cv.ColStride != 1 || cv.Rows > 1 && cv.RowStride < cv.Cols || cv.Batch > 1 && cv.BatchStride < (long)cv.Rows * cv.RowStride)
+            throw new ArgumentException($"Gemm: the output {cv} needs unit column stride and rows and matrices that do not overlap");
+        CheckInside(a, av, "a");
+        CheckInside(b, bv, "b");
+        CheckInside(c, cv, "c");
+    }
+
+    private static void CheckInside(Tensor t, MatrixOperand o, string name)
+    {
+        if (o.Rows < 0 || o.Cols < 0 || o.Batch < 0 || o.Offset < 0 || o.RowStride < 0 || o.ColStride < 0 || o.BatchStride < 0)
+            throw new ArgumentException($"Gemm: operand {name} {o} has a negative size, offset or stride");
+        if (o.Rows == 0 || o.Cols == 0 || o.Batch == 0) return;
+        var last = o.Offset + (long)(o.Batch - 1) * o.BatchStride + (long)(o.Rows - 1) * o.RowStride + (long)(o.Cols - 1) * o.ColStride;
+        if (last >= t.Storage.Length)
+            throw new ArgumentException($"Gemm: operand {name} {o} reaches element {last} of a storage of {t.Storage.Length}");
     }
 }
 
 /// <summary>Batched GEMM c[B,M,N] (+)= a[B,M,K] b[B,K,N] for strided a and b (transposed, sliced, batch stride 0)
 /// and contiguous c. Picks the widest accelerated SIMD width and splits the work across threads; each piece is a
 /// single-threaded <see cref="PackedGemm{T, TL, TV}"/>.</summary>
-internal static class Gemm
+internal static class BatchedGemm
 {
     /// <summary>Multiply-adds a thread must have before a second one is worth waking (about 10 us of work).</summary>
     private const long MinMacsPerThread = 1 << 20;
 
-    public static void Batched<T>(Tensor a, Tensor b, Tensor c, bool accumulate)
+    public static void Run<T>(Tensor a, Tensor b, Tensor c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Run<T>(a, MatrixOperand.Of(a), b, MatrixOperand.Of(b), c, MatrixOperand.Of(c), accumulate);
+
+    public static void Run<T>(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Vector512.IsHardwareAccelerated) Batched<T, Lanes512<T>, Vector512<T>>(a, b, c, accumulate);
-        else if (Vector256.IsHardwareAccelerated) Batched<T, Lanes256<T>, Vector256<T>>(a, b, c, accumulate);
-        else Batched<T, ScalarLanes<T>, T>(a, b, c, accumulate);
+        if (Vector512.IsHardwareAccelerated) Batched<T, Lanes512<T>, Vector512<T>>(a, av, b, bv, c, cv, accumulate);
+        else if (Vector256.IsHardwareAccelerated) Batched<T, Lanes256<T>, Vector256<T>>(a, av, b, bv, c, cv, accumulate);
+        else Batched<T, ScalarLanes<T>, T>(a, av, b, bv, c, cv, accumulate);
     }
 
     /// <summary>Work items are (matrix, slice) pairs: when there are fewer matrices than threads each matrix is cut
     /// into slices along an output dim (whole micro-tiles), so every slice packs only its share of the operand that
     /// is split and the threads never synchronise.</summary>
-    private static unsafe void Batched<T, TL, TV>(Tensor a, Tensor b, Tensor c, bool accumulate)
+    private static unsafe void Batched<T, TL, TV>(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TL : struct, IGemmLanes<TV, T>
         where TV : unmanaged
     {
-        int batch = c.ShapeArray[0], m = c.ShapeArray[1], n = c.ShapeArray[2], k = a.ShapeArray[2];
+        int batch = cv.Batch, m = cv.Rows, n = cv.Cols, k = av.Cols;
         if (batch == 0 || m == 0 || n == 0) return;
         var macs = (long)m * n * k;
         var threads = (int)Math.Clamp(batch * macs / MinMacsPerThread, 1, CpuParallel.MaxThreads);
@@ -57,8 +90,9 @@ internal static class Gemm
         var step = ((length + slices - 1) / slices + tile - 1) / tile * tile;
         slices = (length + step - 1) / step;
 
-        int sab = a.StrideArray[0], sam = a.StrideArray[1], sak = a.StrideArray[2];
-        int sbb = b.StrideArray[0], sbk = b.StrideArray[1], sbn = b.StrideArray[2];
+        int sab = av.BatchStride, sam = av.RowStride, sak = av.ColStride;
+        int sbb = bv.BatchStride, sbk = bv.RowStride, sbn = bv.ColStride;
+        int scb = cv.BatchStride, ldc = cv.RowStride;
         // CpuParallel counts cost in units where Threshold is one thread's worth; MinMacsPerThread is ours.
         var costPerItem = Math.Max(1, macs / slices * CpuParallel.Threshold / MinMacsPerThread);
         CpuParallel.For(batch * slices, costPerItem, (start, end) =>
@@ -71,10 +105,10 @@ internal static class Gemm
                     var s0 = item % slices * step;
                     var s = Math.Min(step, length - s0);
                     int i0 = splitRows ? s0 : 0, j0 = splitRows ? 0 : s0;
-                    var av = new StridedMatrix<T>(pa + a.Offset + (nint)bi * sab + (nint)i0 * sam, sam, sak);
-                    var bv = new StridedMatrix<T>(pb + b.Offset + (nint)bi * sbb + (nint)j0 * sbn, sbk, sbn);
-                    var cp = pc + c.Offset + (nint)bi * m * n + (nint)i0 * n + j0;
-                    PackedGemm<T, TL, TV>.Multiply(av, bv, cp, n, splitRows ? s : m, splitRows ? n : s, k, accumulate);
+                    var am = new StridedMatrix<T>(pa + av.Offset + (nint)bi * sab + (nint)i0 * sam, sam, sak);
+                    var bm = new StridedMatrix<T>(pb + bv.Offset + (nint)bi * sbb + (nint)j0 * sbn, sbk, sbn);
+                    var cp = pc + cv.Offset + (nint)bi * scb + (nint)i0 * ldc + j0;
+                    PackedGemm<T, TL, TV>.Multiply(am, bm, cp, ldc, splitRows ? s : m, splitRows ? n : s, k, accumulate);
                 }
             }
         });
