@@ -11,8 +11,9 @@ public sealed record SolverResult(ConvexSolution Solution, IReadOnlyList<SolverS
 
 /// <summary>Budget and parameters of a convex solver. <see cref="Rho"/> is the ADMM penalty, <see cref="Gamma"/>
 /// the dual step (1 is the standard ADMM step), <see cref="Tolerance"/> the relative residual tolerance,
-/// <see cref="Relaxation"/> ADMM's over-relaxation factor alpha in (0, 2) (1: none; 1.5-1.8 often converges faster).</summary>
-public sealed record SolverOptions(int MaxIterations = 1000, double Tolerance = 1e-8, double Rho = 1.0, double Gamma = 1.0, TimeSpan? TimeBudget = null, double Relaxation = 1.0)
+/// <see cref="Relaxation"/> ADMM's over-relaxation factor alpha in (0, 2) (1: none; 1.5-1.8 often converges faster),
+/// <see cref="ConeScale"/> ADMM's scale sigma &gt; 0 of the cone constraint (its penalty is rho sigma^2).</summary>
+public sealed record SolverOptions(int MaxIterations = 1000, double Tolerance = 1e-8, double Rho = 1.0, double Gamma = 1.0, TimeSpan? TimeBudget = null, double Relaxation = 1.0, double ConeScale = 1.0)
 {
     private const double GoldenRatio = 1.6180339887498949;
 
@@ -26,6 +27,7 @@ public sealed record SolverOptions(int MaxIterations = 1000, double Tolerance = 
         if (!(Relaxation > 0 && Relaxation < 2)) throw new ArgumentException($"{op}: Relaxation must be in (0, 2); got {Relaxation}");
         // Each is a convergent modification of ADMM alone; together they have no convergence guarantee.
         if (Relaxation != 1 && Gamma != 1) throw new ArgumentException($"{op}: use either Relaxation or Gamma (the other at 1); got Relaxation {Relaxation}, Gamma {Gamma}");
+        if (!(ConeScale > 0) || !double.IsFinite(ConeScale)) throw new ArgumentException($"{op}: ConeScale must be finite and > 0; got {ConeScale}");
         if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentException($"{op}: TimeBudget must be positive; got {t}");
     }
 }

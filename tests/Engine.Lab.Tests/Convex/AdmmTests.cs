@@ -16,8 +16,8 @@ public sealed class AdmmTests
         CollectionAssert.AreEqual(w.ToArray<double>(), Admm.GroupSoftThreshold(w, 0).ToArray<double>());
     }
 
-    /// <summary>F^T F W, G^T G W and the rest by plain loops over the problem's definition (W [d, 2P] row-major).</summary>
-    private static double[] DenseSystemTimes(ConvexProblem p, double[] w, double rho, double c)
+    /// <summary>A W = W + (c/rho) F^T F W + sigma^2 G^T G W by plain loops over the problem's definition (W [d, 2P] row-major).</summary>
+    private static double[] DenseSystemTimes(ConvexProblem p, double[] w, double rho, double c, double sigma)
     {
         var (n, d, pp) = (p.Samples, p.Features, p.Patterns.Count);
         var blocks = 2 * pp;
@@ -37,42 +37,44 @@ public sealed class AdmmTests
                     var sign = 2 * Mask(k, j) - 1;
                     gterm += sign * x[k * d + col] * sign * XW(k, j);
                 }
-                result[col * blocks + j] += c / rho * fterm + gterm;
+                result[col * blocks + j] += c / rho * fterm + sigma * sigma * gterm;
             }
         return result;
     }
 
     [TestMethod]
-    [DataRow(1.0, 1.0)]
-    [DataRow(0.25, 0.3)]
-    public void TheFactorisedSolveInvertsTheUStepMatrix(double curvature, double rho)
+    [DataRow(1.0, 1.0, 1.0)]
+    [DataRow(0.25, 0.3, 0.4)]
+    public void TheFactorisedSolveInvertsTheUStepMatrix(double curvature, double rho, double sigma)
     {
         var (x, y) = ConvexTestData.OneFeatureWithBias(12, ConvexLoss.Squared);
         var p = new ConvexProblem(x, y, PatternSet.Sample(x, 6, 2), 0.1, ConvexLoss.Squared);
-        var system = new AdmmSystem(new BlockOperators(p), rho, curvature);
+        var system = new AdmmSystem(new BlockOperators(p), rho, curvature, sigma);
         var rng = new Random(4);
         var r = Enumerable.Range(0, 2 * 2 * p.Patterns.Count).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var solved = system.Solve(Tensor.Wrap(r, 2, 2 * p.Patterns.Count)).ToArray<double>();
-        var back = DenseSystemTimes(p, solved, rho, curvature);
+        var back = DenseSystemTimes(p, solved, rho, curvature, sigma);
         for (var i = 0; i < r.Length; i++) Assert.AreEqual(r[i], back[i], 1e-11, $"(A A^-1 r)[{i}]");
     }
 
     [TestMethod]
-    public void FirstIterationResidualsMatchTheirDefinitions()
+    [DataRow(1.0)]
+    [DataRow(2.5)]
+    public void FirstIterationResidualsMatchTheirDefinitions(double sigma)
     {
         var p = ConvexTestData.EnumerableProblem(ConvexLoss.Squared, n: 20, beta: 0.5);
         const double rho = 0.7;
-        var step = Admm.Solve(p, new SolverOptions(MaxIterations: 1, Rho: rho)).History.Single();
-        // From zero: W1 = A^-1 (1/rho) F^T y, V1 = soft-threshold(W1), s1 = max(G W1, 0).
+        var step = Admm.Solve(p, new SolverOptions(MaxIterations: 1, Rho: rho, ConeScale: sigma)).History.Single();
+        // From zero: W1 = A^-1 (1/rho) F^T y, V1 = soft-threshold(W1), s1 = max(sigma G W1, 0).
         var ops = new BlockOperators(p);
-        var w1 = new AdmmSystem(ops, rho, 1).Solve(ops.ApplyTransposed(p.Y) * (1 / rho));
+        var w1 = new AdmmSystem(ops, rho, 1, sigma).Solve(ops.ApplyTransposed(p.Y) * (1 / rho));
         var v1 = Admm.GroupSoftThreshold(w1, p.Beta / rho);
-        var g = ops.Cone(w1).ToArray<double>();
+        var g = (ops.Cone(w1) * sigma).ToArray<double>();
         var consensus = (w1 - v1).Square().Sum().Item();
         var slackGap = g.Sum(t => t < 0 ? t * t : 0);
         Assert.AreEqual(Math.Sqrt(consensus + slackGap), step.PrimalResidual, 1e-12);
         var s1 = Tensor.Wrap(g.Select(t => Math.Max(t, 0)).ToArray(), p.Samples, 2 * p.Patterns.Count);
-        var dual = rho * Math.Sqrt((v1 + ops.ConeTransposed(s1)).Square().Sum().Item());
+        var dual = rho * Math.Sqrt((v1 + ops.ConeTransposed(s1) * sigma).Square().Sum().Item());
         Assert.AreEqual(dual, step.DualResidual, 1e-12 * Math.Max(1, dual));
     }
 
@@ -113,6 +115,7 @@ public sealed class AdmmTests
         Assert.ThrowsExactly<ArgumentException>(() => Admm.Solve(p, options with { Gamma = 2 }));
         Assert.ThrowsExactly<ArgumentException>(() => Admm.Solve(p, options with { Relaxation = 2 }));
         Assert.ThrowsExactly<ArgumentException>(() => Admm.Solve(p, options with { Relaxation = 1.5, Gamma = 1.2 }));
+        Assert.ThrowsExactly<ArgumentException>(() => Admm.Solve(p, options with { ConeScale = 0 }));
     }
 
     [TestMethod]
