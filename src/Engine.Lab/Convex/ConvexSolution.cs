@@ -1,0 +1,62 @@
+namespace Engine.Lab.Convex;
+
+/// <summary>A point (u_i, z_i), i = 1..P, of a convex program: <see cref="U"/> and <see cref="Z"/> are float64
+/// [d, P] with u_i and z_i as columns (z_i enters the prediction with a minus sign).</summary>
+public sealed class ConvexSolution
+{
+    public ConvexSolution(Tensor u, Tensor z)
+    {
+        ArgumentNullException.ThrowIfNull(u);
+        ArgumentNullException.ThrowIfNull(z);
+        if (u.DType != DType.Float64 || z.DType != DType.Float64 || u.Rank != 2 || !u.Shape.SequenceEqual(z.Shape))
+            throw new ArgumentException(
+                $"ConvexSolution: U and Z must be float64 [d, P] of one shape; got {u.DType} {Shape.Format(u.Shape.ToArray())} and {z.DType} {Shape.Format(z.Shape.ToArray())}");
+        U = u;
+        Z = z;
+    }
+
+    public Tensor U { get; }
+
+    public Tensor Z { get; }
+
+    /// <summary>loss(Predict(p), y) + beta * sum_i (||u_i|| + ||z_i||).</summary>
+    public double Objective(ConvexProblem p) =>
+        ConvexObjective.Loss(p.Loss, Predict(p), p.Y) + p.Beta * (ColumnNorms(U).Sum() + ColumnNorms(Z).Sum());
+
+    /// <summary>sum_i D_i X (u_i - z_i) on the training X: [n].</summary>
+    public Tensor Predict(ConvexProblem p)
+    {
+        CheckFits(p);
+        using var _ = Autograd.NoGrad();
+        return (p.X.Matmul(U - Z) * p.Patterns.Masks).Sum(1);
+    }
+
+    /// <summary>The largest violation of a cone constraint: max over i and samples of max(0, -(2 D_i - I) X u_i),
+    /// and the same for z_i.</summary>
+    public double ConstraintViolation(ConvexProblem p)
+    {
+        CheckFits(p);
+        using var _ = Autograd.NoGrad();
+        var signs = p.Patterns.Masks * 2 - 1;
+        var worst = Math.Max((-(signs * p.X.Matmul(U))).Max().Item(), (-(signs * p.X.Matmul(Z))).Max().Item());
+        return Math.Max(worst, 0);
+    }
+
+    /// <summary>Neurons of the recovered network: the u_i and z_i with norm above <paramref name="tol"/>.</summary>
+    public int ActiveNeurons(double tol = 1e-8) => ColumnNorms(U).Count(v => v > tol) + ColumnNorms(Z).Count(v => v > tol);
+
+    /// <summary>||column i|| of a [d, P] matrix.</summary>
+    internal static double[] ColumnNorms(Tensor m)
+    {
+        using var _ = Autograd.NoGrad();
+        return m.Norm(2, [0]).ToArray<double>();
+    }
+
+    private void CheckFits(ConvexProblem p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (U.Shape[0] != p.Features || U.Shape[1] != p.Patterns.Count)
+            throw new ArgumentException(
+                $"ConvexSolution: U and Z of shape {Shape.Format(U.Shape.ToArray())} do not fit the problem: expected [d, P] = {Shape.Format([p.Features, p.Patterns.Count])}");
+    }
+}
