@@ -14,10 +14,10 @@ public sealed class AttacksTests
         var second = new Linear(2, 1, dtype: DType.Float64);
         using (Autograd.NoGrad())
         {
-            first.Weight.Copy_(Tensor.FromArray(new[] { 0.5, -1.0, 2.0, -0.25, 0.75, 1.5 }, 2, 3));
-            first.Bias!.Copy_(Tensor.FromArray(new[] { 10.0, 10.0 }, 2));
-            second.Weight.Copy_(Tensor.FromArray(new[] { 1.0, -2.0 }, 1, 2));
-            second.Bias!.Copy_(Tensor.FromArray(new[] { -9.0 }, 1));
+            first.Weight.CopyFrom_(Tensor.FromArray(new[] { 0.5, -1.0, 2.0, -0.25, 0.75, 1.5 }, 2, 3));
+            first.Bias!.CopyFrom_(Tensor.FromArray(new[] { 10.0, 10.0 }, 2));
+            second.Weight.CopyFrom_(Tensor.FromArray(new[] { 1.0, -2.0 }, 1, 2));
+            second.Bias!.CopyFrom_(Tensor.FromArray(new[] { -9.0 }, 1));
         }
         return new Sequential(first, new Relu(), second);
     }

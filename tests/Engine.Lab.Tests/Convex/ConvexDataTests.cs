@@ -29,8 +29,8 @@ public sealed class ConvexDataTests
             for (var i = 0; i < n; i++) mean += x0[i * features + j];
             mean /= n;
             for (var i = 0; i < n; i++) sq += (x0[i * features + j] - mean) * (x0[i * features + j] - mean);
-            Assert.AreEqual(0, mean, 1e-9, $"feature {j} mean");
-            Assert.AreEqual(1, Math.Sqrt(sq / n), 1e-6, $"feature {j} std");
+            Assert.AreEqual(0, mean, 1e-6, $"feature {j} mean (float32 tables are standardised in float32)");
+            Assert.AreEqual(1, Math.Sqrt(sq / n), 1e-5, $"feature {j} std");
         }
     }
 
@@ -38,7 +38,7 @@ public sealed class ConvexDataTests
     public void BreastCancerIsStandardisedSplit8020WithBias()
     {
         var set = ConvexData.Load("breast-cancer", seed: 3);
-        AssertPrepared(set, 455, 114, 30);
+        AssertPrepared(set, 456, 113, 30); // stratified: 80% of each class, rounded
         var again = ConvexData.Load("breast-cancer", seed: 3);
         CollectionAssert.AreEqual(set.TrainY.ToArray<double>(), again.TrainY.ToArray<double>(), "the split is seeded");
         Assert.AreNotEqual(
