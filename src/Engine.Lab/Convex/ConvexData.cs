@@ -36,8 +36,8 @@ public static class ConvexData
     // Decoding Fashion-MNIST and fitting its PCA takes seconds; tests and sweeps load the same set repeatedly.
     private static readonly ConcurrentDictionary<string, Lazy<ConvexDataSet>> Cache = new();
 
-    /// <summary>Loads a set by name or CSV path (numeric features, integer class label 0/1 last, as
-    /// <c>engine train</c> reads it). <paramref name="seed"/> picks the split (and xor's samples).</summary>
+    /// <summary>Loads a set by name (also any two-class embedded set) or CSV path (numeric features, integer class
+    /// label 0/1 last, as <c>engine train</c> reads it). <paramref name="seed"/> picks the split (and xor's samples).</summary>
     /// <exception cref="ArgumentException">An unknown name, or a CSV file with other than two classes.</exception>
     public static ConvexDataSet Load(string source, ulong seed = 0, string? dataDir = null)
     {
@@ -46,8 +46,7 @@ public static class ConvexData
         {
             "xor" => Xor(XorTrainSize, XorTestSize, seed),
             "fashion-mnist-binary" => Cache.GetOrAdd($"{source}|{seed}|{dataDir}", _ => new(() => FashionMnistBinary(dataDir, seed))).Value,
-            "breast-cancer" => FromTrainingData(TrainingData.Load(source, dataDir, seed)),
-            _ when File.Exists(source) => FromTrainingData(TrainingData.Load(source, dataDir, seed)),
+            _ when EmbeddedDataSets.Names.Contains(source) || File.Exists(source) => FromTrainingData(TrainingData.Load(source, dataDir, seed)),
             _ => throw new ArgumentException($"ConvexData: unknown data set '{source}'; expected {string.Join(", ", Names)}, or the path of a CSV file"),
         };
     }
