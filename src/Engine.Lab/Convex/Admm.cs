@@ -13,7 +13,7 @@ namespace Engine.Lab.Convex;
 /// A = I + (1/(4 rho)) F^T F + G^T G: the step is again a linear solve with a matrix factorised once, it never
 /// increases the subproblem objective (no line search), and one step per iteration is the majorised ADMM, which
 /// converges like the exact one; Newton steps would need a new factorisation every step.
-/// The returned solution is V (exactly group sparse). Stops when the primal residual ||(W - V, G W - s)|| and the
+/// The returned solution is V (exactly group sparse) with each block projected onto its cone (exactly feasible). Stops when the primal residual ||(W - V, G W - s)|| and the
 /// dual residual rho ||(V - V_prev) + G^T (s - s_prev)|| are both below Tolerance times their scale
 /// (max(1, ||(W, G W)||, ||(V, s)||) and max(1, rho ||lambda + G^T nu||)). Deterministic: no randomness, and the
 /// engine's kernels give identical results run to run.</summary>
@@ -48,14 +48,17 @@ public static class Admm
             var rhs = ops.ApplyTransposed(Targets(p.Loss, ops.Apply(w), y)) * (1 / rho) + v - lambda + ops.ConeTransposed(s - nu);
             w = system.Solve(rhs);
             var vPrevious = v;
-            v = GroupSoftThreshold(w + lambda, p.Beta / rho);
             var gw = ops.Cone(w);
             var sPrevious = s;
-            s = (gw + nu).Maximum(0);
+            // Over-relaxation (Boyd et al. 2011, section 3.4.3): the V-, s- and dual steps see alpha W + (1 - alpha)
+            // V_prev in place of W (and likewise for G W and s_prev); alpha = 1 is plain ADMM.
+            var (wr, gwr) = o.Relaxation == 1 ? (w, gw) : (w * o.Relaxation + vPrevious * (1 - o.Relaxation), gw * o.Relaxation + sPrevious * (1 - o.Relaxation));
+            v = GroupSoftThreshold(wr + lambda, p.Beta / rho);
+            s = (gwr + nu).Maximum(0);
+            lambda = lambda + (wr - v) * o.Gamma;
+            nu = nu + (gwr - s) * o.Gamma;
             var consensusGap = w - v;
             var slackGap = gw - s;
-            lambda = lambda + consensusGap * o.Gamma;
-            nu = nu + slackGap * o.Gamma;
 
             var primal = Math.Sqrt(SquaredNorm(consensusGap) + SquaredNorm(slackGap));
             var dual = rho * Norm(v - vPrevious + ops.ConeTransposed(s - sPrevious));
@@ -70,7 +73,11 @@ public static class Admm
                 break;
             }
         }
-        return new SolverResult(ops.Split(v), history, history.Count, clock.Elapsed.TotalSeconds, converged);
+        // No ADMM variable is both group sparse and cone feasible (V is sparse, s >= 0 holds only for the slack, and
+        // W differs from both until the limit), so the returned point is V with each nonzero block projected onto its
+        // cone: exactly feasible to rounding, hence recovered exactly by a ReLU network, and as close to V as V is to
+        // feasibility. The history describes V itself.
+        return new SolverResult(ops.Split(v).ProjectOntoCones(p), history, history.Count, clock.Elapsed.TotalSeconds, converged);
     }
 
     /// <summary>Scales each column of <paramref name="w"/> [d, B] by max(0, 1 - t/||column||): the proximal map of

@@ -4,11 +4,32 @@ namespace Engine.Lab.Convex;
 /// (||u_i||_2 + ||z_i||_2) subject to (2 D_i - I) X u_i &gt;= 0 and (2 D_i - I) X z_i &gt;= 0, with the patterns
 /// D_i of <see cref="Patterns"/> and the loss of <see cref="ConvexObjective"/>. X is float64 [n, d] (a bias
 /// column appended by the caller when wanted), Y float64 [n] (labels in {-1, +1} for the logistic loss).</summary>
-public sealed record ConvexProblem(Tensor X, Tensor Y, PatternSet Patterns, double Beta, ConvexLoss Loss)
+/// <remarks>A class, not a record: a record's <c>with</c> expression would copy the validated fields and then set
+/// new ones without running the validation.</remarks>
+public sealed class ConvexProblem
 {
-    /// <summary>n, the number of samples; computed by the validation that runs at construction, so solvers and
-    /// metrics can trust the shapes.</summary>
-    public int Samples { get; } = Validate(X, Y, Patterns, Beta, Loss);
+    public ConvexProblem(Tensor X, Tensor Y, PatternSet Patterns, double Beta, ConvexLoss Loss)
+    {
+        Samples = Validate(X, Y, Patterns, Beta, Loss);
+        this.X = X;
+        this.Y = Y;
+        this.Patterns = Patterns;
+        this.Beta = Beta;
+        this.Loss = Loss;
+    }
+
+    public Tensor X { get; }
+
+    public Tensor Y { get; }
+
+    public PatternSet Patterns { get; }
+
+    public double Beta { get; }
+
+    public ConvexLoss Loss { get; }
+
+    /// <summary>n, the number of samples (checked at construction, so solvers and metrics can trust the shapes).</summary>
+    public int Samples { get; }
 
     /// <summary>d, the number of input columns (bias column included).</summary>
     public int Features => X.Shape[1];
