@@ -99,7 +99,7 @@ internal static class ConvexCommand
         AtomicFile.WriteAllText(Path.Combine(dir, "result.json"), LabJson.Serialize(run.Report));
         var csv = new StringBuilder("method,iteration,seconds,objective,primal_residual,dual_residual,constraint_violation\n");
         foreach (var (method, steps) in run.Histories)
-            foreach (var s in steps)
+            foreach (var s in ConvexPlots.Thin(steps))
                 csv.Append(CultureInfo.InvariantCulture, $"{method},{s.Iteration},{s.Seconds:R},{s.Objective:R},{s.PrimalResidual:R},{s.DualResidual:R},{s.ConstraintViolation:R}\n");
         AtomicFile.WriteAllText(Path.Combine(dir, "history.csv"), csv.ToString());
         ConvexPlots.SaveObjective(Path.Combine(dir, "objective.png"), run);
