@@ -37,10 +37,13 @@ public static class RobustConvex
     private const double Smoothing = 1e-3;
 
     /// <summary>The penalty grows by this factor when <see cref="PenaltyCheckRounds"/> rounds cut the violation by
-    /// less than 4x.</summary>
-    private const double PenaltyGrowth = 5;
+    /// less than 4x. Measured (3,000 iterations): on breast-cancer (P = 50, eps 0.05) checks every 5 rounds with
+    /// growth 5 end at violation 0.027, every 3 with 10 at 0.008, every 2 with 10 at 0.0013; but every 2 rounds
+    /// over-penalises xor (objective 11.40 at violation 1e-3, against 11.06 at 1e-4 for every 3) and misses the
+    /// standard optimum at eps = 0 by 4e-4 (every 3: 8e-5).</summary>
+    private const double PenaltyGrowth = 10;
 
-    private const int PenaltyCheckRounds = 5;
+    private const int PenaltyCheckRounds = 3;
 
     /// <summary>Inner iterations per round at most: multiplier updates after inexact inner solves approach the cones
     /// far faster than exact solves (which, far from the solution, take thousands of iterations each).</summary>
@@ -113,8 +116,8 @@ public static class RobustConvex
                 break;
             }
             if (run.Converged) innerTolerance = Math.Max(innerTolerance / 10, o.Tolerance);
-            // The multipliers do most of the work; the penalty grows only when several rounds of them did not cut the
-            // violation 4x (growing it every round would make the inner problems needlessly ill-conditioned).
+            // The multipliers do most of the work; the penalty grows only when rounds of them did not cut the violation
+            // 4x (growing it every round would make the inner problems needlessly ill-conditioned).
             if (round % PenaltyCheckRounds == 0)
             {
                 if (violation > violationTolerance && violation > checkedViolation / 4) penalty *= PenaltyGrowth;
