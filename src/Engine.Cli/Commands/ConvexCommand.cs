@@ -116,7 +116,8 @@ internal static class ConvexCommand
         text.Append(CultureInfo.InvariantCulture, $"| {(r.Robust is null ? "Adam" : "PGD adversarial training")} | {r.NonconvexObjectiveAdam:G8} | {r.AdamSeconds:F2} | {r.AdamIterations} | {r.AdamTrainAccuracy:P2} | {r.AdamTestAccuracy:P2} |\n");
         if (r.Robust is { } robust)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\nRobust program at eps {robust.Epsilon}: objective {robust.RobustObjective:G8}, constraint violation {robust.RobustConstraintViolation:G3}, certified training loss {robust.CertifiedLoss:G8} (PGD reaches {robust.PgdTrainLoss:G8})\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"\nRobust program at eps {robust.Epsilon}: objective {robust.RobustObjective:G8}, constraint violation {robust.RobustConstraintViolation:G3}, certified training loss {robust.CertifiedLoss:G8} (PGD reaches {robust.PgdTrainLoss:G8})\n");
+            text.Append(CultureInfo.InvariantCulture, $"Relaxed program (clean cones): objective {robust.RelaxedObjective:G8}, certified training loss {robust.RelaxedCertifiedLoss:G8} (PGD reaches {robust.RelaxedPgdTrainLoss:G8})\n\n");
             text.Append("| model | clean test accuracy | FGSM | PGD | certified |\n|---|---|---|---|---|\n");
             foreach (var a in robust.TestAccuracies)
                 text.Append(CultureInfo.InvariantCulture, $"| {a.Model} | {a.Clean:P2} | {a.Fgsm:P2} | {a.Pgd:P2} | {a.Certified:P2} |\n");

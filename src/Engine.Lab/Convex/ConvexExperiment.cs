@@ -56,7 +56,8 @@ public sealed record ConvexOptions
     }
 }
 
-/// <summary>A progress event: the stage ("solver", "robust", "adam", "fgsm-training", "pgd-training") and its step.</summary>
+/// <summary>A progress event: the stage ("solver", "robust", "robust-relaxed", "adam", "fgsm-training",
+/// "pgd-training") and its step.</summary>
 public sealed record ConvexProgress(string Stage, SolverStep Step);
 
 /// <summary>Accuracies of one model on the test set: clean, under FGSM and under PGD at the robust radius, and
@@ -64,11 +65,13 @@ public sealed record ConvexProgress(string Stage, SolverStep Step);
 public sealed record RobustAccuracy(string Model, double Clean, double Fgsm, double Pgd, double Certified);
 
 /// <summary>The robust part of a report: the robust program's objective and constraint violation, the certified
-/// robust training loss of the recovered network and the training loss PGD reaches on it (at most the certificate),
-/// and the test accuracies of the robust convex model, the standard convex model and FGSM/PGD adversarial training.</summary>
+/// robust training loss of the recovered network and the training loss PGD reaches on it (at most the certificate);
+/// the same for the relaxed program (robust losses, clean cones: <c>robustCones: false</c>); and the test
+/// accuracies of both robust models, the standard convex model and FGSM/PGD adversarial training.</summary>
 public sealed record RobustReport(
     double Epsilon, double RobustObjective, double RobustConstraintViolation, double CertifiedLoss, double PgdTrainLoss,
-    double Seconds, IReadOnlyList<RobustAccuracy> TestAccuracies);
+    double Seconds, double RelaxedObjective, double RelaxedCertifiedLoss, double RelaxedPgdTrainLoss, double RelaxedSeconds,
+    IReadOnlyList<RobustAccuracy> TestAccuracies);
 
 /// <summary>The result of <see cref="ConvexExperiment.Run"/> (snake_case JSON of <c>engine convex</c>). Without eps the
 /// program is the standard one; with eps, <see cref="ConvexObjective"/> is the robust program's objective,
@@ -121,6 +124,9 @@ public static class ConvexExperiment
         var robust = RobustConvex.Solve(problem, eps, solverOptions, biasColumnLast: true, Stage("robust"), ct);
         histories["robust-convex"] = robust.Run.History;
         var robustNet = Recovery.ToNetwork(robust.Run.Solution, biasColumnLast: true);
+        var relaxed = RobustConvex.Solve(problem, eps, solverOptions, biasColumnLast: true, Stage("robust-relaxed"), ct, robustCones: false);
+        histories["robust-convex-relaxed"] = relaxed.Run.History;
+        var relaxedNet = Recovery.ToNetwork(relaxed.Run.Solution, biasColumnLast: true);
         var width = Math.Max(1, Width(robustNet));
         AdversarialTrainingResult Adversarial(AdversarialAttack attack, string name)
         {
@@ -138,10 +144,10 @@ public static class ConvexExperiment
             Attacks.Accuracy(net, Attacks.Fgsm(net, testInputs, data.TestY, eps, o.Loss), data.TestY),
             Attacks.Accuracy(net, Attacks.Pgd(net, testInputs, data.TestY, attack, o.Loss), data.TestY),
             RobustConvex.CertifiedAccuracy(net, testInputs, data.TestY, eps));
-        var pgdTrainLoss = Attacks.Losses(robustNet, Attacks.Pgd(robustNet, trainInputs, data.TrainY, attack, o.Loss), data.TrainY, o.Loss).Sum().Item();
-        var robustReport = new RobustReport(eps, robust.RobustObjective, robust.RobustConstraintViolation, robust.CertifiedLoss, pgdTrainLoss,
-            robust.Run.Seconds,
-            [Score("robust-convex", robustNet), Score("convex", standardNet), Score("fgsm-training", fgsm.Network), Score("pgd-training", pgd.Network)]);
+        double PgdTrainLoss(Sequential net) => Attacks.Losses(net, Attacks.Pgd(net, trainInputs, data.TrainY, attack, o.Loss), data.TrainY, o.Loss).Sum().Item();
+        var robustReport = new RobustReport(eps, robust.RobustObjective, robust.RobustConstraintViolation, robust.CertifiedLoss, PgdTrainLoss(robustNet),
+            robust.Run.Seconds, relaxed.RobustObjective, relaxed.CertifiedLoss, PgdTrainLoss(relaxedNet), relaxed.Run.Seconds,
+            [Score("robust-convex", robustNet), Score("robust-convex-relaxed", relaxedNet), Score("convex", standardNet), Score("fgsm-training", fgsm.Network), Score("pgd-training", pgd.Network)]);
         var pgdObjective = pgd.History.Count > 0 ? pgd.History[^1].Objective : double.NaN;
         return new ConvexRun(Report(o, data, problem, robust.Run, robust.Run.Solution, robustNet,
             robust.RobustObjective, pgdObjective, robust.CertifiedLoss + o.Beta / 2 * SquaredWeights(robustNet),

@@ -60,10 +60,12 @@ public static class RobustConvex
     /// <see cref="SolverOptions.MaxIterations"/> bounds the inner iterations of all rounds together. History
     /// objectives are the exact robust objective at each iterate; ConstraintViolation the largest exact violation of
     /// the robust cones.</summary>
+    /// <param name="robustCones">False solves the relaxed program: robust loss terms, but the cones of the clean inputs
+    /// (the patterns may then change inside a box, and the certificate falls back to interval bounds there).</param>
     /// <exception cref="ArgumentOutOfRangeException">eps is negative or not finite.</exception>
     public static RobustResult Solve(
         ConvexProblem p, double epsilon, SolverOptions o, bool biasColumnLast = true,
-        IProgress<SolverStep>? progress = null, CancellationToken ct = default)
+        IProgress<SolverStep>? progress = null, CancellationToken ct = default, bool robustCones = true)
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(o);
@@ -71,7 +73,7 @@ public static class RobustConvex
             throw new ArgumentOutOfRangeException(nameof(epsilon), $"RobustConvex.Solve: eps must be finite and >= 0; got {epsilon}");
         if (!(o.Rho > 0)) throw new ArgumentOutOfRangeException(nameof(o), $"RobustConvex.Solve: Rho (the initial penalty) must be > 0; got {o.Rho}");
         using var _ = Autograd.NoGrad();
-        var program = new RobustProgram(p, epsilon, biasColumnLast);
+        var program = new RobustProgram(p, epsilon, biasColumnLast, robustCones);
         var d = p.X.Size(1);
         var count = p.Patterns.Count;
         var identity = Tensor.Eye(d, dtype: DType.Float64);
@@ -86,7 +88,7 @@ public static class RobustConvex
         // Tolerances are relative to the gradient's size at the start, as in R-FISTA.
         var start = new SmoothRobustPart(program, Smoothing, penalty, multipliers).ValueAndGradient(w).Gradient;
         var scale = Math.Max(1, Math.Sqrt(start.Square().Sum().Item()));
-        var violationTolerance = Math.Max(o.Tolerance, epsilon * (d - 1) * Smoothing);
+        var violationTolerance = Math.Max(o.Tolerance, program.ConeEpsilon * (d - 1) * Smoothing);
         var innerTolerance = Math.Max(FirstInnerTolerance, o.Tolerance);
         var checkedViolation = double.PositiveInfinity;
         double? step = null;

@@ -10,10 +10,13 @@ internal sealed class RobustProgram
     private readonly Tensor signs;       // 2M - 1 [n, P]
     private readonly Tensor perturbable; // e [d] (1, or 0 for the bias column), as a column [d, 1]
 
-    public RobustProgram(ConvexProblem p, double epsilon, bool biasColumnLast)
+    /// <param name="robustCones">False keeps the cones of the clean inputs (eps 0 in the constraints) and robustifies
+    /// only the loss terms: the relaxed program.</param>
+    public RobustProgram(ConvexProblem p, double epsilon, bool biasColumnLast, bool robustCones = true)
     {
         problem = p;
         Epsilon = epsilon;
+        ConeEpsilon = robustCones ? epsilon : 0;
         masks = p.Patterns.Masks;
         signs = masks * 2 - 1;
         var d = p.X.Size(1);
@@ -24,6 +27,9 @@ internal sealed class RobustProgram
     }
 
     public double Epsilon { get; }
+
+    /// <summary>The radius the cone constraints hold for: eps, or 0 in the relaxed program.</summary>
+    public double ConeEpsilon { get; }
 
     /// <summary>||X||_F^2: bounds the curvature the losses get through X.</summary>
     public double DataScale { get; }
@@ -60,7 +66,7 @@ internal sealed class RobustProgram
     /// non-negative when the robust constraints hold.</summary>
     public Tensor Margins(Tensor w, Func<Tensor, Tensor> absolute)
     {
-        var l1 = Epsilon * (absolute(w) * perturbable).Sum(0);                               // [2P]
+        var l1 = ConeEpsilon * (absolute(w) * perturbable).Sum(0);                               // [2P]
         return Tensor.Cat([signs, signs], 1) * problem.X.Matmul(w) - l1;
     }
 }

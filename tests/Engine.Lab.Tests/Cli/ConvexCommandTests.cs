@@ -64,8 +64,9 @@ public sealed class ConvexCommandTests
         var robust = json.RootElement.GetProperty("robust");
         Assert.AreEqual(0.05, robust.GetProperty("epsilon").GetDouble());
         Assert.IsGreaterThanOrEqualTo(robust.GetProperty("pgd_train_loss").GetDouble() - 1e-9, robust.GetProperty("certified_loss").GetDouble(), "the certificate bounds PGD");
+        Assert.IsGreaterThanOrEqualTo(robust.GetProperty("relaxed_pgd_train_loss").GetDouble() - 1e-9, robust.GetProperty("relaxed_certified_loss").GetDouble(), "also for the relaxed program");
         var models = robust.GetProperty("test_accuracies").EnumerateArray().Select(a => a.GetProperty("model").GetString()).ToArray();
-        CollectionAssert.AreEqual(new[] { "robust-convex", "convex", "fgsm-training", "pgd-training" }, models);
+        CollectionAssert.AreEqual(new[] { "robust-convex", "robust-convex-relaxed", "convex", "fgsm-training", "pgd-training" }, models);
         foreach (var a in robust.GetProperty("test_accuracies").EnumerateArray())
         {
             // Certified-correct samples survive every attack, and PGD keeps the worst point it saw (x included), whose
@@ -74,7 +75,7 @@ public sealed class ConvexCommandTests
             Assert.IsTrue(certified <= pgd && pgd <= clean, $"{a}: certified {certified}, PGD {pgd}, clean {clean}");
         }
         var methods = File.ReadLines(Path.Combine(dir, "history.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToArray();
-        CollectionAssert.AreEquivalent(new[] { "fista", "robust-convex", "fgsm-training", "pgd-training" }, methods);
+        CollectionAssert.AreEquivalent(new[] { "fista", "robust-convex", "robust-convex-relaxed", "fgsm-training", "pgd-training" }, methods);
     });
 
     [TestMethod]

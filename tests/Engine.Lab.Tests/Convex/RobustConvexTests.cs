@@ -128,5 +128,21 @@ public sealed class RobustConvexTests
         Assert.AreEqual(admm.Solution.Objective(p), standard.RobustObjective, 3e-4 * standard.RobustObjective, "at eps = 0 the robust solver solves the standard program");
     }
 
+    [TestMethod]
+    public void TheRelaxedProgramKeepsCleanConesAndItsCertificateStillBoundsPgd()
+    {
+        var p = SmallProblem(ConvexLoss.Logistic);
+        const double eps = 0.1;
+        var relaxed = RobustConvex.Solve(p, eps, new SolverOptions(MaxIterations: 1500, Tolerance: 1e-9), robustCones: false);
+        Assert.IsLessThanOrEqualTo(1e-3, relaxed.Run.Solution.ConstraintViolation(p), "the clean cones hold (to a first-order method's accuracy)");
+        var net = Recovery.ToNetwork(relaxed.Run.Solution, biasColumnLast: true);
+        var inputs = ConvexDataSet.WithoutBias(p.X);
+        var pgdLoss = Attacks.Losses(net, Attacks.Pgd(net, inputs, p.Y, new PgdOptions(eps, Steps: 100, Restarts: 10, Seed: 5), p.Loss), p.Y, p.Loss).Sum().Item();
+        Assert.IsLessThanOrEqualTo(relaxed.CertifiedLoss + 1e-9, pgdLoss, $"certified {relaxed.CertifiedLoss} >= PGD {pgdLoss}");
+        // Fewer constraints than the exact robust program: a lower (or equal) optimum of the same robust losses.
+        var exact = RobustConvex.Solve(p, eps, new SolverOptions(MaxIterations: 1500, Tolerance: 1e-9));
+        Assert.IsLessThan(exact.RobustObjective, relaxed.RobustObjective);
+    }
+
     private static double Norms(Tensor blocks) => blocks.Square().Sum(0).Sqrt().Sum().Item();
 }
