@@ -29,6 +29,7 @@ public static class Program
         root.Subcommands.Add(CodesSweepCommand.Create());
         root.Subcommands.Add(PhaseChartCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(ConvexCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.GetValue(json))
         {

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Engine.Cli;
+using Engine.IO;
+
+namespace Engine.Lab.Tests.Cli;
+
+[TestClass]
+public sealed class ConvexCommandTests
+{
+    private static readonly string[] Keys =
+        ["convex_objective", "nonconvex_objective_adam", "recovered_objective", "train_accuracy", "test_accuracy", "seconds", "iterations", "active_neurons"];
+
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void InTemporaryFolder(Action<string> test)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "engine-convex-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            test(dir);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [TestMethod]
+    public void ConvexWritesTheRecoveredNetworkPlotAndTheJsonKeys() => InTemporaryFolder(dir =>
+    {
+        var run = Run("convex", "--data", "breast-cancer", "--patterns", "6", "--beta", "1", "--iterations", "40", "--out", dir, "--json");
+        Assert.AreEqual(0, run.ExitCode, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        foreach (var key in Keys) Assert.IsTrue(root.TryGetProperty(key, out _), $"missing {key} in {run.Stdout}");
+        Assert.AreEqual(40, root.GetProperty("iterations").GetInt32());
+        Assert.AreEqual("admm", root.GetProperty("solver").GetString());
+        foreach (var file in new[] { "model.safetensors", "result.json", "history.csv", "objective.png", "summary.md" })
+            Assert.IsTrue(File.Exists(Path.Combine(dir, file)), file);
+        var tensors = Safetensors.Load(Path.Combine(dir, "model.safetensors")).Tensors;
+        CollectionAssert.AreEquivalent(new[] { "0.weight", "0.bias", "2.weight", "2.bias" }, tensors.Keys.ToArray());
+        Assert.AreEqual(30, tensors["0.weight"].Size(1), "the network takes the 30 features; the bias column became 0.bias");
+        Assert.AreEqual(root.GetProperty("active_neurons").GetInt32(), tensors["0.weight"].Size(0));
+        var methods = File.ReadLines(Path.Combine(dir, "history.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToArray();
+        CollectionAssert.AreEquivalent(new[] { "admm", "adam" }, methods, "the convex solver and Adam share the plot's data");
+        // The recovered network's objective is the convex one (the program's solution lies in its cones up to ADMM's
+        // accuracy after 40 iterations).
+        Assert.AreEqual(root.GetProperty("convex_objective").GetDouble(), root.GetProperty("recovered_objective").GetDouble(), 0.05 * root.GetProperty("convex_objective").GetDouble());
+    });
+
+    [TestMethod]
+    public void RobustConvexComparesWithAdversarialTraining() => InTemporaryFolder(dir =>
+    {
+        var run = Run("convex", "--data", "xor", "--patterns", "8", "--beta", "0.5", "--loss", "logistic", "--eps", "0.05", "--solver", "fista",
+            "--iterations", "200", "--adversarial-steps", "5", "--out", dir, "--json");
+        Assert.AreEqual(0, run.ExitCode, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var robust = json.RootElement.GetProperty("robust");
+        Assert.AreEqual(0.05, robust.GetProperty("epsilon").GetDouble());
+        Assert.IsGreaterThanOrEqualTo(robust.GetProperty("pgd_train_loss").GetDouble() - 1e-9, robust.GetProperty("certified_loss").GetDouble(), "the certificate bounds PGD");
+        Assert.IsGreaterThanOrEqualTo(robust.GetProperty("relaxed_pgd_train_loss").GetDouble() - 1e-9, robust.GetProperty("relaxed_certified_loss").GetDouble(), "also for the relaxed program");
+        var models = robust.GetProperty("test_accuracies").EnumerateArray().Select(a => a.GetProperty("model").GetString()).ToArray();
+        CollectionAssert.AreEqual(new[] { "robust-convex", "robust-convex-relaxed", "convex", "fgsm-training", "pgd-training" }, models);
+        foreach (var a in robust.GetProperty("test_accuracies").EnumerateArray())
+        {
+            // Certified-correct samples survive every attack, and PGD keeps the worst point it saw (x included), whose
+            // logistic loss is highest, so its margin is lowest: certified <= PGD <= clean.
+            double clean = a.GetProperty("clean").GetDouble(), pgd = a.GetProperty("pgd").GetDouble(), certified = a.GetProperty("certified").GetDouble();
+            Assert.IsTrue(certified <= pgd && pgd <= clean, $"{a}: certified {certified}, PGD {pgd}, clean {clean}");
+        }
+        var methods = File.ReadLines(Path.Combine(dir, "history.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToArray();
+        CollectionAssert.AreEquivalent(new[] { "fista", "robust-convex", "robust-convex-relaxed", "fgsm-training", "pgd-training" }, methods);
+    });
+
+    [TestMethod]
+    public void BadOptionsAreOneLineErrors()
+    {
+        var solver = Run("convex", "--data", "xor", "--solver", "newton", "--json");
+        Assert.AreEqual(1, solver.ExitCode);
+        StringAssert.Contains(solver.Stdout, "admm, fista, al, scp");
+        var data = Run("convex", "--data", "iris", "--json");
+        Assert.AreEqual(1, data.ExitCode);
+        StringAssert.Contains(data.Stdout, "3 classes");
+    }
+}
