@@ -194,7 +194,7 @@ public static class ConvexExperiment
         ConvexOptions o, ConvexDataSet data, ConvexProblem problem, SolverResult run, ConvexSolution solution, Sequential net,
         double convexObjective, double adamObjective, double recoveredObjective,
         double adamSeconds, int adamIterations, double adamTrain, double adamTest, RobustReport? robust)
-        => new(data.Name, robust is null ? SolverName(o.Solver) : "robust-fista", o.Loss.ToString().ToLowerInvariant(),
+        => new(data.Name, robust is null ? SolverName(o.Solver) : "robust-al", o.Loss.ToString().ToLowerInvariant(),
             data.TrainSamples, data.Features, problem.Patterns.Count, o.Beta, o.Seed,
             convexObjective, adamObjective, recoveredObjective,
             Attacks.Accuracy(net, ConvexDataSet.WithoutBias(data.TrainX), data.TrainY), Attacks.Accuracy(net, ConvexDataSet.WithoutBias(data.TestX), data.TestY),
