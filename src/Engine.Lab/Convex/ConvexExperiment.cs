@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Serialization;
 using Engine.Lab.Experiments;
 using Engine.Nn;
 
@@ -85,10 +83,7 @@ public sealed record ConvexReport(
     double AdamSeconds, int AdamIterations, double AdamTrainAccuracy, double AdamTestAccuracy, RobustReport? Robust);
 
 /// <summary>A report and what the CLI writes besides it: the recovered network and the objective histories.</summary>
-public sealed record ConvexRun(ConvexReport Report, Sequential Network, IReadOnlyDictionary<string, IReadOnlyList<SolverStep>> Histories)
-{
-    [JsonIgnore] public Sequential Network { get; init; } = Network;
-}
+public sealed record ConvexRun(ConvexReport Report, Sequential Network, IReadOnlyDictionary<string, IReadOnlyList<SolverStep>> Histories);
 
 /// <summary>One <c>engine convex</c> run as a library call.</summary>
 public static class ConvexExperiment
@@ -194,7 +189,7 @@ public static class ConvexExperiment
         ConvexOptions o, ConvexDataSet data, ConvexProblem problem, SolverResult run, ConvexSolution solution, Sequential net,
         double convexObjective, double adamObjective, double recoveredObjective,
         double adamSeconds, int adamIterations, double adamTrain, double adamTest, RobustReport? robust)
-        => new(data.Name, robust is null ? SolverName(o.Solver) : "robust-fista", o.Loss.ToString().ToLowerInvariant(),
+        => new(data.Name, robust is null ? SolverName(o.Solver) : "robust-al", o.Loss.ToString().ToLowerInvariant(),
             data.TrainSamples, data.Features, problem.Patterns.Count, o.Beta, o.Seed,
             convexObjective, adamObjective, recoveredObjective,
             Attacks.Accuracy(net, ConvexDataSet.WithoutBias(data.TrainX), data.TrainY), Attacks.Accuracy(net, ConvexDataSet.WithoutBias(data.TestX), data.TestY),

@@ -91,12 +91,11 @@ public static class RobustConvex
         var violationTolerance = Math.Max(o.Tolerance, program.ConeEpsilon * (d - 1) * Smoothing);
         var innerTolerance = Math.Max(FirstInnerTolerance, o.Tolerance);
         var checkedViolation = double.PositiveInfinity;
-        double? step = null;
         for (var round = 1; !stopped && iterations < o.MaxIterations; round++)
         {
             var smooth = new SmoothRobustPart(program, Smoothing, penalty, multipliers);
             // The smooth part is a function of W itself (the l1 norms are), so FISTA sees it through X = I.
-            var run = RestartedFista.Run(identity, smooth, p.Beta, w, step, Math.Min(InnerIterations, o.MaxIterations - iterations), innerTolerance * scale,
+            var run = RestartedFista.Run(identity, smooth, p.Beta, w, Math.Min(InnerIterations, o.MaxIterations - iterations), innerTolerance * scale,
                 it =>
                 {
                     var record = new SolverStep(iterations + it.Iteration, clock.Elapsed.TotalSeconds,
@@ -108,8 +107,6 @@ public static class RobustConvex
                 }, ct);
             w = run.W;
             iterations += run.Iterations;
-            // The line search only shortens steps; offering twice the last one lets it recover after a hard region.
-            step = 2 * run.StepSize;
             multipliers = smooth.UpdatedMultipliers(w);
             var violation = program.Violation(w);
             if (run.Converged && innerTolerance <= o.Tolerance && violation <= violationTolerance)
