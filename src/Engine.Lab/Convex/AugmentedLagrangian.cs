@@ -41,7 +41,7 @@ public static class AugmentedLagrangian
         var loss = new MaskedLoss(Tensor.Cat([masks, -masks], 1), p.Y, p.Loss);
         var signs = masks * 2 - 1;
         var part = new Penalised(loss, Tensor.Cat([signs, signs], 1), Tensor.Zeros([p.X.Shape[0], 2 * count], DType.Float64), o.Rho);
-        var scale = Math.Max(1, Fista.GradientNormAtZero(p.X, loss, d, 2 * count));
+        var scale = Math.Max(1, Fista.GradientNormAtZero(p.X, loss, 2 * count));
         var violationScale = Math.Max(1, p.Y.Abs().Max().Item());
         var violationTolerance = o.Tolerance * violationScale;
 
@@ -54,7 +54,7 @@ public static class AugmentedLagrangian
         var innerTolerance = Math.Max(o.Tolerance, FirstInnerTolerance);
         while (!stopped && iterations < o.MaxIterations)
         {
-            var run = RestartedFista.Run(p.X, part, p.Beta, w, null, o.MaxIterations - iterations, innerTolerance * scale, it =>
+            var run = RestartedFista.Run(p.X, part, p.Beta, w, o.MaxIterations - iterations, innerTolerance * scale, it =>
             {
                 var (gapNorm, violation) = part.Violation(it.XW);
                 var objective = loss.Value(it.XW) + p.Beta * RestartedFista.GroupNorms(it.W);

@@ -43,7 +43,7 @@ internal static class ConvexLosses
     }
 
     /// <summary>The largest second derivative of the loss in one prediction (1 squared, 1/4 logistic).</summary>
-    public static double Curvature(ConvexLoss loss, int n) => loss switch
+    public static double Curvature(ConvexLoss loss) => loss switch
     {
         ConvexLoss.Squared => 1,
         ConvexLoss.Logistic => 0.25,

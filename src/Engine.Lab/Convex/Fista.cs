@@ -27,9 +27,9 @@ public static class Fista
         var d = p.X.Shape[1];
         var h = new MaskedLoss(p.Patterns.Masks, p.Y, p.Loss);
         var w0 = warmStart is null ? Tensor.Zeros([d, p.Patterns.Count], DType.Float64) : warmStart.U - warmStart.Z;
-        var tolerance = o.Tolerance * Math.Max(1, GradientNormAtZero(p.X, h, d, p.Patterns.Count));
+        var tolerance = o.Tolerance * Math.Max(1, GradientNormAtZero(p.X, h, p.Patterns.Count));
         var history = new List<SolverStep>();
-        var run = RestartedFista.Run(p.X, h, p.Beta, w0, null, o.MaxIterations, tolerance, it =>
+        var run = RestartedFista.Run(p.X, h, p.Beta, w0, o.MaxIterations, tolerance, it =>
         {
             var step = new SolverStep(it.Iteration, clock.Elapsed.TotalSeconds, it.Objective, it.StepLength, it.GradientMapping, 0);
             history.Add(step);
@@ -41,7 +41,7 @@ public static class Fista
     }
 
     /// <summary>||X^T dh/dV(0)||_F, the scale of the gradients: relative tolerances are taken against it.</summary>
-    internal static double GradientNormAtZero(Tensor x, ISmoothPart h, int d, int columns)
+    internal static double GradientNormAtZero(Tensor x, ISmoothPart h, int columns)
     {
         var zero = Tensor.Zeros([x.Shape[0], columns], DType.Float64);
         var g = x.Transpose(0, 1).Matmul(h.ValueAndGradient(zero).Gradient);

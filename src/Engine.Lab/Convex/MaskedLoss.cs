@@ -17,7 +17,7 @@ internal sealed class MaskedLoss(Tensor signedMasks, Tensor y, ConvexLoss loss) 
     }
 
     /// <summary>curvature(loss) ||F||^2 with F: W -> sum_k s_k D_k X w_k, by power iteration.</summary>
-    public double Lipschitz(Tensor x) => ConvexLosses.Curvature(loss, y.Shape[0]) * RestartedFista.SquaredNorm(
+    public double Lipschitz(Tensor x) => ConvexLosses.Curvature(loss) * RestartedFista.SquaredNorm(
         w => Predict(x.Matmul(w)),
         r => x.Transpose(0, 1).Matmul(signedMasks * r.Unsqueeze(1)),
         Tensor.Ones([x.Shape[1], signedMasks.Shape[1]], DType.Float64));

@@ -21,7 +21,7 @@ internal readonly record struct FistaIterate(int Iteration, Tensor W, Tensor XW,
 
 /// <summary>The result of <see cref="RestartedFista.Run"/>: the last point (and X times it), the accepted steps, and
 /// whether the gradient mapping fell below the tolerance.</summary>
-internal readonly record struct FistaRun(Tensor W, Tensor XW, int Iterations, bool Converged, double StepSize);
+internal readonly record struct FistaRun(Tensor W, Tensor XW, int Iterations, bool Converged);
 
 /// <summary>Accelerated proximal gradient (FISTA, Beck and Teboulle 2009) with backtracking line search and adaptive
 /// restarts (O'Donoghue and Candes 2015) for h(X W) + beta sum_k ||w_k||_2, the prox being the group soft-threshold of
@@ -37,17 +37,16 @@ internal static class RestartedFista
     /// <param name="h">The smooth part.</param>
     /// <param name="beta">Weight of the group norms (non-negative).</param>
     /// <param name="w0">Starting point [d, K].</param>
-    /// <param name="stepSize">Initial step; null takes 1 / <see cref="ISmoothPart.Lipschitz"/>.</param>
     /// <param name="maxIterations">Accepted steps at most.</param>
     /// <param name="tolerance">Stop when the gradient mapping's norm is at most this (absolute; the caller scales it).</param>
     /// <param name="onIteration">Called after every accepted step; returning false stops the run (time budget, outer
     /// stopping rules).</param>
     public static FistaRun Run(
-        Tensor x, ISmoothPart h, double beta, Tensor w0, double? stepSize, int maxIterations, double tolerance,
+        Tensor x, ISmoothPart h, double beta, Tensor w0, int maxIterations, double tolerance,
         Func<FistaIterate, bool> onIteration, CancellationToken ct)
     {
         using var _ = Autograd.NoGrad();
-        var step = stepSize ?? 1 / Math.Max(h.Lipschitz(x), 1e-300);
+        var step = 1 / Math.Max(h.Lipschitz(x), 1e-300);
         var w = w0;
         var xw = x.Matmul(w);
         var y = w;
@@ -101,9 +100,9 @@ internal static class RestartedFista
             previousObjective = objective;
             var converged = gradientMapping <= tolerance;
             if (!onIteration(new FistaIterate(k, w, xw, hNext, objective, stepLength, gradientMapping)) || converged)
-                return new FistaRun(w, xw, k, converged, step);
+                return new FistaRun(w, xw, k, converged);
         }
-        return new FistaRun(w, xw, maxIterations, false, step);
+        return new FistaRun(w, xw, maxIterations, false);
     }
 
     /// <summary>sum_k ||w_k||_2 over the columns.</summary>
