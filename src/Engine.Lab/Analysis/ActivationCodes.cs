@@ -24,20 +24,14 @@ public static class ActivationCodes
     public static CollectedCodes Collect(Module model, Tensor inputs, int batchSize = 1000, Func<Module, bool>? isCodeLayer = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (model is not Module<Tensor, Tensor> forward)
-            throw new ArgumentException($"ActivationCodes.Collect: the model must map a tensor to a tensor; got {model.TypeName} ({model.GetType().Name})");
-        if (inputs.Rank < 1 || inputs.Shape[0] < 1)
-            throw new ArgumentException($"ActivationCodes.Collect: expected inputs [N, ...] with N >= 1; got shape {Shape.Format(inputs.Shape)}");
-        if (batchSize < 1) throw new ArgumentException($"ActivationCodes.Collect: batchSize must be positive; got {batchSize}");
         var layers = ActivationLayers.Find(model, isCodeLayer);
         if (layers.Count == 0)
             throw new ArgumentException($"ActivationCodes.Collect: {model.TypeName} has no code layers (default: ReLU or LeakyReLU modules)");
 
-        var rows = inputs.Shape[0];
         var outputs = layers.Select(_ => new List<Tensor>()).ToArray();
         var hooks = new List<IDisposable>();
-        var modes = model.Modules().Select(m => (Module: m, m.IsTraining)).ToList();
+        CodeMatrix? codes = null;
+        int[]? units = null;
         try
         {
             for (var i = 0; i < layers.Count; i++)
@@ -48,40 +42,33 @@ public static class ActivationCodes
                     calls.Add(output as Tensor ?? throw new InvalidOperationException(
                         $"ActivationCodes.Collect: code layer '{name}' returned {output?.GetType().Name ?? "null"}; expected a Tensor"))));
             }
-            model.Eval();
-            using var noGrad = Autograd.NoGrad();
-            CodeMatrix? codes = null;
-            int[]? units = null;
-            for (var start = 0; start < rows; start += batchSize)
+            EvalBatches.Run("ActivationCodes.Collect", model, inputs, batchSize, (start, count) =>
             {
-                var count = Math.Min(batchSize, rows - start);
-                using var scope = TensorScope.Enter();
-                foreach (var calls in outputs) calls.Clear();
-                forward.Forward(inputs.Narrow(0, start, count));
                 var batchUnits = layers.Select((layer, i) => UnitsPerSample(layer.Name, outputs[i], count)).ToArray();
                 if (units is null)
                 {
                     units = batchUnits;
-                    codes = new CodeMatrix(rows, units.Sum());
+                    codes = new CodeMatrix(inputs.Shape[0], units.Sum());
                 }
                 else if (!units.SequenceEqual(batchUnits))
                     throw new InvalidOperationException(
                         $"ActivationCodes.Collect: the code layers produced [{string.Join(", ", batchUnits)}] units per sample at row {start} but [{string.Join(", ", units)}] in the first batch");
                 var bit = 0;
                 foreach (var calls in outputs)
+                {
                     foreach (var output in calls)
                     {
                         codes!.SetPositive(output, start, bit);
                         bit += output.Numel / count;
                     }
-            }
+                    calls.Clear();
+                }
+            });
             return new CollectedCodes(codes!, [.. layers.Select((layer, i) => new LayerCodes(layer.Name, units![i]))]);
         }
         finally
         {
             foreach (var hook in hooks) hook.Dispose();
-            // Pre-order: a parent's Train call resets its subtree, then each descendant gets its own flag back.
-            foreach (var (module, training) in modes) module.Train(training);
         }
     }
 

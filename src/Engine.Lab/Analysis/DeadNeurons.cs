@@ -64,30 +64,9 @@ public static class DeadNeurons
     public static DeadNeuronReport Measure(Module model, Tensor inputs, int batchSize = 1000, Func<Module, bool>? isCodeLayer = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (model is not Module<Tensor, Tensor> forward)
-            throw new ArgumentException($"DeadNeurons.Measure: the model must map a tensor to a tensor; got {model.TypeName}");
-        if (inputs.Rank < 1 || inputs.Size(0) == 0)
-            throw new ArgumentException($"DeadNeurons.Measure: inputs must be a non-empty batch [N, ...]; got shape {Shape.Format(inputs.Shape)}");
-        if (batchSize < 1) throw new ArgumentException($"DeadNeurons.Measure: batch size must be positive; got {batchSize}");
-        var wasTraining = model.IsTraining;
-        model.Eval();
-        try
-        {
-            using var tracker = new DeadNeuronTracker(model, isCodeLayer, trainingOnly: false);
-            using var noGrad = Autograd.NoGrad();
-            var n = inputs.Size(0);
-            for (var start = 0; start < n; start += batchSize)
-            {
-                using var scope = TensorScope.Enter();
-                forward.Forward(inputs.Narrow(0, start, Math.Min(batchSize, n - start)));
-            }
-            return tracker.Snapshot();
-        }
-        finally
-        {
-            model.Train(wasTraining);
-        }
+        using var tracker = new DeadNeuronTracker(model, isCodeLayer, trainingOnly: false);
+        EvalBatches.Run("DeadNeurons.Measure", model, inputs, batchSize);
+        return tracker.Snapshot();
     }
 
     /// <summary>Whether the model has an activation layer to watch, i.e. whether <see cref="Track"/> and

@@ -86,11 +86,16 @@ public sealed partial class CpuBackend
         where T : unmanaged, INumber<T>
     {
         if (typeof(T) != typeof(float) || row.Length <= SumBlock) return TensorPrimitives.Sum<T>(row);
-        var values = MemoryMarshal.Cast<T, float>(row);
+        return T.CreateChecked((float)BlockSum(MemoryMarshal.Cast<T, float>(row)));
+    }
+
+    /// <summary>Float32 values summed in blocks of <see cref="SumBlock"/> whose partial sums add up in float64.</summary>
+    private static double BlockSum(ReadOnlySpan<float> values)
+    {
         var total = 0.0;
         for (var i = 0; i < values.Length; i += SumBlock)
             total += TensorPrimitives.Sum(values.Slice(i, Math.Min(SumBlock, values.Length - i)));
-        return T.CreateChecked((float)total);
+        return total;
     }
 
     /// <summary>Elements per piece of a long row reduced on several cores: a multiple of <see cref="SumBlock"/>, and
@@ -114,11 +119,7 @@ public sealed partial class CpuBackend
                 var piece = src.Slice(p * RowChunk, Math.Min(RowChunk, inner - p * RowChunk));
                 if (totals is not null)
                 {
-                    var values = MemoryMarshal.Cast<T, float>(piece);
-                    var total = 0.0;
-                    for (var i = 0; i < values.Length; i += SumBlock)
-                        total += TensorPrimitives.Sum(values.Slice(i, Math.Min(SumBlock, values.Length - i)));
-                    totals[p] = total;
+                    totals[p] = BlockSum(MemoryMarshal.Cast<T, float>(piece));
                     continue;
                 }
                 partials[p] = op switch
