@@ -127,10 +127,12 @@ public sealed class AdmmTests
         Assert.IsFalse(result.Converged);
         Assert.IsGreaterThan(0, result.Iterations);
         Assert.IsLessThan(1_000_000, result.Iterations);
-        // The clock is checked before every iteration, so at most one iteration starts after the budget: every step
-        // but the last ends within it. (The total adds setup and the final projection, a few milliseconds.)
+        // The clock is checked before every iteration, so no iteration starts after the budget: every step but the
+        // last ends within it, and the run ends only once the budget has passed. (The last step's own time can fall
+        // either side: the budget may run out between recording it and the next check. The total adds setup and the
+        // final projection, a few milliseconds.)
         Assert.IsLessThan(budget.TotalSeconds, result.History[^2].Seconds);
-        Assert.IsGreaterThanOrEqualTo(budget.TotalSeconds, result.History[^1].Seconds);
+        Assert.IsGreaterThanOrEqualTo(budget.TotalSeconds, result.Seconds);
         Assert.IsLessThan(budget.TotalSeconds + 1, result.Seconds);
     }
 
