@@ -26,7 +26,14 @@ public static class Admm
 
     /// <summary>Solves <paramref name="p"/>; reports every iteration to <paramref name="progress"/>. Cancellation
     /// and the time budget end the run early with the current iterate (Converged false).</summary>
-    public static SolverResult Solve(ConvexProblem p, SolverOptions o, IProgress<SolverStep>? progress = null, CancellationToken ct = default)
+    public static SolverResult Solve(ConvexProblem p, SolverOptions o, IProgress<SolverStep>? progress = null, CancellationToken ct = default) =>
+        SolveFrom(p, o, null, progress, ct).Result;
+
+    /// <summary><see cref="Solve"/> started from <paramref name="start"/> (all of ADMM's variables, duals included, as
+    /// an earlier run on the same patterns left them, or <see cref="AdmmState.Remap"/>ped onto a grown pattern set;
+    /// null: all zero), returning the final state as well, so a run can be continued where it stopped.</summary>
+    public static (SolverResult Result, AdmmState State) SolveFrom(
+        ConvexProblem p, SolverOptions o, AdmmState? start, IProgress<SolverStep>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(o);
@@ -41,11 +48,14 @@ public static class Admm
         Tensor Cone(Tensor t) => ops.Cone(t) * sigma;
         Tensor ConeTransposed(Tensor t) => ops.ConeTransposed(t) * sigma;
         var (n, d, twoP) = (p.Samples, p.Features, 2 * ops.P);
-        var w = Tensor.Zeros([d, twoP], DType.Float64);
-        var v = Tensor.Zeros([d, twoP], DType.Float64);
-        var lambda = Tensor.Zeros([d, twoP], DType.Float64);
-        var s = Tensor.Zeros([n, twoP], DType.Float64);
-        var nu = Tensor.Zeros([n, twoP], DType.Float64);
+        if (start is not null && (start.Features != d || start.Samples != n || start.Patterns != ops.P))
+            throw new ArgumentException(
+                $"Admm.Solve: the start state is for d = {start.Features}, n = {start.Samples}, P = {start.Patterns}; the problem has d = {d}, n = {n}, P = {ops.P}");
+        var w = start?.W ?? Tensor.Zeros([d, twoP], DType.Float64);
+        var v = start?.V ?? Tensor.Zeros([d, twoP], DType.Float64);
+        var lambda = start?.Lambda ?? Tensor.Zeros([d, twoP], DType.Float64);
+        var s = start?.S ?? Tensor.Zeros([n, twoP], DType.Float64);
+        var nu = start?.Nu ?? Tensor.Zeros([n, twoP], DType.Float64);
         var y = p.Y.ToArray<double>();
         var history = new List<SolverStep>();
         var converged = false;
@@ -84,7 +94,8 @@ public static class Admm
         // W differs from both until the limit), so the returned point is V with each nonzero block projected onto its
         // cone: exactly feasible to rounding, hence recovered exactly by a ReLU network, and as close to V as V is to
         // feasibility. The history describes V itself.
-        return new SolverResult(ops.Split(v).ProjectOntoCones(p), history, history.Count, clock.Elapsed.TotalSeconds, converged);
+        return (new SolverResult(ops.Split(v).ProjectOntoCones(p), history, history.Count, clock.Elapsed.TotalSeconds, converged),
+            new AdmmState(w, v, lambda, s, nu));
     }
 
     /// <summary>Scales each column of <paramref name="w"/> [d, B] by max(0, 1 - t/||column||): the proximal map of
