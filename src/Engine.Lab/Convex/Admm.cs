@@ -45,7 +45,6 @@ public static class Admm
         var rho = o.Rho;
         var sigma = o.ConeScale;
         var system = new AdmmSystem(ops, rho, curvature, sigma);
-        Tensor Cone(Tensor t) => ops.Cone(t) * sigma;
         Tensor ConeTransposed(Tensor t) => ops.ConeTransposed(t) * sigma;
         var (n, d, twoP) = (p.Samples, p.Features, 2 * ops.P);
         if (start is not null && (start.Features != d || start.Samples != n || start.Patterns != ops.P))
@@ -59,13 +58,22 @@ public static class Admm
         var y = p.Y.ToArray<double>();
         var history = new List<SolverStep>();
         var converged = false;
+        // Six products with X per iteration, each reused: X W (cone values and, for the logistic loss, the next
+        // u-step's prediction), X V (the objective and violation of the reported point), G^T s and G^T nu (the
+        // u-step's right side, the dual residual and its scale), and the two inside the solve. For the squared loss
+        // the u-step's data term (1/rho) F^T y is constant.
+        var constantData = p.Loss == ConvexLoss.Squared ? ops.ApplyTransposed(p.Y) * (1 / rho) : null;
+        var xw = p.X.Matmul(w);
+        var gts = ConeTransposed(s);
+        var gtnu = ConeTransposed(nu);
         for (var iteration = 1; iteration <= o.MaxIterations; iteration++)
         {
             if (ct.IsCancellationRequested || o.TimeBudget is { } budget && clock.Elapsed >= budget) break;
-            var rhs = ops.ApplyTransposed(Targets(p.Loss, ops.Apply(w), y)) * (1 / rho) + v - lambda + ConeTransposed(s - nu);
-            w = system.Solve(rhs);
+            var data = constantData ?? ops.ApplyTransposed(Targets(p.Loss, ops.Predict(xw), y)) * (1 / rho);
+            w = system.Solve(data + v - lambda + gts - gtnu);
             var vPrevious = v;
-            var gw = Cone(w);
+            xw = p.X.Matmul(w);
+            var gw = ops.ConeSigns * xw * sigma;
             var sPrevious = s;
             // Over-relaxation (Boyd et al. 2011, section 3.4.3): the V-, s- and dual steps see alpha W + (1 - alpha)
             // V_prev in place of W (and likewise for G W and s_prev); alpha = 1 is plain ADMM.
@@ -74,14 +82,18 @@ public static class Admm
             s = (gwr + nu).Maximum(0);
             lambda = lambda + (wr - v) * o.Gamma;
             nu = nu + (gwr - s) * o.Gamma;
-            var consensusGap = w - v;
-            var slackGap = gw - s;
+            var gtsPrevious = gts;
+            gts = ConeTransposed(s);
+            gtnu = ConeTransposed(nu);
 
-            var primal = Math.Sqrt(SquaredNorm(consensusGap) + SquaredNorm(slackGap));
-            var dual = rho * Norm(v - vPrevious + ConeTransposed(s - sPrevious));
+            var primal = Math.Sqrt(SquaredNorm(w - v) + SquaredNorm(gw - s));
+            var dual = rho * Norm(v - vPrevious + gts - gtsPrevious);
             var primalScale = Math.Max(1, Math.Max(Math.Sqrt(SquaredNorm(w) + SquaredNorm(gw)), Math.Sqrt(SquaredNorm(v) + SquaredNorm(s))));
-            var dualScale = Math.Max(1, rho * Norm(lambda + ConeTransposed(nu)));
-            var step = new SolverStep(iteration, clock.Elapsed.TotalSeconds, Objective(p, ops, v), primal, dual, Violation(ops, v));
+            var dualScale = Math.Max(1, rho * Norm(lambda + gtnu));
+            var xv = p.X.Matmul(v);
+            var objective = ConvexObjective.Loss(p.Loss, ops.Predict(xv), p.Y) + p.Beta * v.Norm(2, [0]).Sum().Item();
+            var violation = Math.Max(0, (-(ops.ConeSigns * xv)).Max().Item());
+            var step = new SolverStep(iteration, clock.Elapsed.TotalSeconds, objective, primal, dual, violation);
             history.Add(step);
             progress?.Report(step);
             if (primal <= o.Tolerance * primalScale && dual <= o.Tolerance * dualScale)
@@ -122,11 +134,6 @@ public static class Admm
         for (var k = 0; k < q.Length; k++) q[k] = 0.25 * r[k] - q[k];
         return Tensor.Wrap(q, q.Length);
     }
-
-    internal static double Objective(ConvexProblem p, BlockOperators ops, Tensor w) =>
-        ConvexObjective.Loss(p.Loss, ops.Apply(w), p.Y) + p.Beta * w.Norm(2, [0]).Sum().Item();
-
-    internal static double Violation(BlockOperators ops, Tensor w) => Math.Max(0, (-ops.Cone(w)).Max().Item());
 
     private static double SquaredNorm(Tensor t) => t.Square().Sum().Item();
 

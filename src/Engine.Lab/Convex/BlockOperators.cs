@@ -31,7 +31,10 @@ internal sealed class BlockOperators
     public Tensor BlockSigns { get; }
 
     /// <summary>F W: the convex model's predictions [n].</summary>
-    public Tensor Apply(Tensor w) => (X.Matmul(w) * Masks2).Matmul(BlockSigns.Reshape(-1));
+    public Tensor Apply(Tensor w) => Predict(X.Matmul(w));
+
+    /// <summary>F W from X W [n, 2P], when that product is already at hand.</summary>
+    public Tensor Predict(Tensor xw) => (xw * Masks2).Matmul(BlockSigns.Reshape(-1));
 
     /// <summary>F^T q for q [n]: block j is sign_j X^T D_j q, [d, 2P].</summary>
     public Tensor ApplyTransposed(Tensor q) => X.T.Matmul(Masks2 * q.Unsqueeze(1)) * BlockSigns;

@@ -41,6 +41,10 @@ public sealed record ConvexOptions
     public int PgdSteps { get; init; } = 50;
     public int PgdRestarts { get; init; } = 5;
 
+    /// <summary>With the ADMM solver: rounds of pattern growth by column generation (<see cref="PatternGrowth"/>),
+    /// each of <see cref="MaxIterations"/> ADMM iterations; 0 solves the sampled program as it is.</summary>
+    public int GrowRounds { get; init; }
+
     public void Validate()
     {
         if (Patterns < 1) throw new ArgumentOutOfRangeException(nameof(Patterns), $"ConvexOptions: patterns must be >= 1; got {Patterns}");
@@ -50,6 +54,9 @@ public sealed record ConvexOptions
         if (!(AdamLr > 0)) throw new ArgumentOutOfRangeException(nameof(AdamLr), $"ConvexOptions: the Adam learning rate must be > 0; got {AdamLr}");
         if (AdversarialSteps < 1 || PgdSteps < 1 || PgdRestarts < 1)
             throw new ArgumentOutOfRangeException(nameof(AdversarialSteps), $"ConvexOptions: adversarial steps, PGD steps and restarts must be >= 1; got {AdversarialSteps}, {PgdSteps}, {PgdRestarts}");
+        if (GrowRounds < 0) throw new ArgumentOutOfRangeException(nameof(GrowRounds), $"ConvexOptions: grow rounds must be >= 0; got {GrowRounds}");
+        if (GrowRounds > 0 && (Solver != ConvexSolverKind.Admm || Exact))
+            throw new ArgumentException($"ConvexOptions: pattern growth (--grow) runs ADMM on sampled patterns; got solver {Solver}{(Exact ? " with --exact" : "")}");
         if (Exact && Solver == ConvexSolverKind.Scp) throw new ArgumentException("ConvexOptions: --exact enumerates all patterns, which the sampled convex program (scp) by definition does not use");
     }
 }
@@ -94,12 +101,14 @@ public static class ConvexExperiment
         o.Validate();
         var data = ConvexData.Load(o.Data, o.Seed, o.DataDir);
         var patterns = o.Exact ? PatternSet.Enumerate(data.TrainX) : PatternSet.Sample(data.TrainX, o.Patterns, o.Seed);
-        var problem = new ConvexProblem(data.TrainX, data.TrainY, patterns, o.Beta, o.Loss);
+        var sampled = new ConvexProblem(data.TrainX, data.TrainY, patterns, o.Beta, o.Loss);
         var solverOptions = new SolverOptions(MaxIterations: o.MaxIterations, Tolerance: o.Tolerance);
         var histories = new Dictionary<string, IReadOnlyList<SolverStep>>();
         IProgress<SolverStep> Stage(string name) => new InlineProgress<SolverStep>(s => progress?.Report(new ConvexProgress(name, s)));
 
-        var standard = Solve(problem, o, solverOptions, Stage("solver"), ct);
+        var standard = Solve(sampled, o, solverOptions, Stage("solver"), ct);
+        // Pattern growth solves on a larger pattern set than the one sampled.
+        var problem = standard.Problem;
         var standardNet = Recovery.ToNetwork(standard.Solution, biasColumnLast: true);
         histories[SolverName(o.Solver)] = standard.Run.History;
         var trainInputs = ConvexDataSet.WithoutBias(data.TrainX);
@@ -154,20 +163,26 @@ public static class ConvexExperiment
 
     /// <summary>The standard program solved by the chosen solver, with the objective it solved (the gated program's
     /// for fista and scp) and a ReLU-program solution whose network reproduces its training predictions.</summary>
-    private static (SolverResult Run, ConvexSolution Solution, double Objective) Solve(
+    private static (ConvexProblem Problem, SolverResult Run, ConvexSolution Solution, double Objective) Solve(
         ConvexProblem problem, ConvexOptions o, SolverOptions options, IProgress<SolverStep> progress, CancellationToken ct)
     {
         switch (o.Solver)
         {
+            case ConvexSolverKind.Admm when o.GrowRounds > 0:
+            {
+                var grown = PatternGrowth.Solve(problem.X, problem.Y, problem.Beta, problem.Loss, problem.Patterns, options,
+                    new PatternGrowthOptions(o.GrowRounds, o.MaxIterations, Seed: o.Seed), progress, null, ct);
+                return (grown.Problem, grown.Run, grown.Run.Solution, grown.Run.Solution.Objective(grown.Problem));
+            }
             case ConvexSolverKind.Admm:
             {
                 var run = Admm.Solve(problem, options, progress, ct);
-                return (run, run.Solution, run.Solution.Objective(problem));
+                return (problem, run, run.Solution, run.Solution.Objective(problem));
             }
             case ConvexSolverKind.Al:
             {
                 var run = AugmentedLagrangian.Solve(problem, options, progress, ct);
-                return (run, run.Solution, run.Solution.Objective(problem));
+                return (problem, run, run.Solution, run.Solution.Objective(problem));
             }
             case ConvexSolverKind.Fista:
             case ConvexSolverKind.Scp:
@@ -176,7 +191,7 @@ public static class ConvexExperiment
                 // sampled patterns and decompose it into cones (SampledConvexProgram.ConeDecomposition).
                 var run = Fista.SolveGated(problem, options, progress, ct);
                 var relu = SampledConvexProgram.ConeDecomposition(problem, run.Solution.U - run.Solution.Z);
-                return (run, relu, run.Solution.Objective(problem));
+                return (problem, run, relu, run.Solution.Objective(problem));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(o), $"ConvexExperiment: unknown solver {o.Solver}");

@@ -4,12 +4,12 @@ using Engine.Lab.Experiments;
 namespace Engine.Lab.Convex;
 
 /// <summary>Settings of <see cref="PatternGrowth.Solve"/>: at most <paramref name="Rounds"/> rounds of
-/// <paramref name="IterationsPerRound"/> ADMM iterations each, after each a <see cref="PatternSearch"/> with
-/// <paramref name="SearchStarts"/> random starts (plus the current neurons) of <paramref name="SearchSteps"/> steps,
-/// adding up to <paramref name="AddPerRound"/> new patterns whose value exceeds beta (1 + <paramref name="Margin"/>);
-/// the whole run within <paramref name="TimeBudget"/>.</summary>
+/// <paramref name="IterationsPerRound"/> ADMM iterations each (fewer when ADMM converges), after each a
+/// <see cref="PatternSearch"/> with <paramref name="SearchStarts"/> random starts (plus the current neurons) of
+/// <paramref name="SearchSteps"/> steps, adding up to <paramref name="AddPerRound"/> new patterns whose value exceeds
+/// beta (1 + <paramref name="Margin"/>); the whole run within <paramref name="TimeBudget"/>.</summary>
 public sealed record PatternGrowthOptions(
-    int Rounds = 100, int IterationsPerRound = 100, int AddPerRound = 20, int SearchStarts = 200, int SearchSteps = 20,
+    int Rounds = 10, int IterationsPerRound = 500, int AddPerRound = 20, int SearchStarts = 200, int SearchSteps = 20,
     double Margin = 1e-3, TimeSpan? TimeBudget = null, ulong Seed = 1)
 {
     internal void Validate(string op)
@@ -21,23 +21,24 @@ public sealed record PatternGrowthOptions(
     }
 }
 
-/// <summary>One round of <see cref="PatternGrowth.Solve"/>: patterns solved over, the objective reached, the largest
-/// dual value the search found (relative to beta; at most 1 + margin means no pattern improves the program) and
-/// the patterns added.</summary>
+/// <summary>One round of <see cref="PatternGrowth.Solve"/>: the patterns solved over, the objective reached, the
+/// largest dual value the search found relative to beta (at most 1 + margin: no pattern improves the program) and
+/// the number of patterns added after the round.</summary>
 public sealed record GrowthRound(int Round, double Seconds, int Patterns, double Objective, double DualRatio, int Added);
 
-/// <summary>The result of <see cref="PatternGrowth.Solve"/>: the final problem (its pattern set is the grown one), the
-/// solution on it with the concatenated ADMM history (times from the start of the whole run), the rounds, and
-/// whether the run ended because the search found no improving pattern while ADMM had converged.</summary>
+/// <summary>The result of <see cref="PatternGrowth.Solve"/>: the problem of the last ADMM round (its pattern set is the
+/// grown one) and the solution on it, with every round's ADMM history concatenated (iterations and times counted from
+/// the start of the run); the rounds; and whether the run ended because ADMM had converged and the search found no
+/// improving pattern.</summary>
 public sealed record PatternGrowthResult(ConvexProblem Problem, SolverResult Run, IReadOnlyList<GrowthRound> Rounds, bool Certified);
 
-/// <summary>ADMM on a pattern set grown by column generation: the sampled program's optimum only bounds the full
-/// program's from above (random gates in tens of dimensions rarely give the patterns a trained network uses), so
-/// after each round of ADMM the dual certificate of the full program is searched (<see cref="PatternSearch"/>) and the
-/// patterns of the most violating neurons are added; ADMM then continues from its state (<see cref="AdmmState.Remap"/>),
-/// new blocks at zero. Patterns whose blocks have been zero for two consecutive rounds are dropped, so the program
-/// stays the size of the model plus the newcomers. When ADMM has converged and the search finds nothing above beta
-/// the point is optimal for the full program as far as the search can tell.</summary>
+/// <summary>ADMM on a pattern set grown by column generation. A sampled program's optimum bounds the full program's
+/// only from above, and random gates in tens of dimensions rarely give the patterns a trained network uses; so after
+/// each round of ADMM the dual certificate of the full program is searched (<see cref="PatternSearch"/>) at the
+/// round's point and the patterns of the most violating neurons are added. ADMM then continues from its state,
+/// duals included (<see cref="AdmmState.Remap"/>; new blocks start at zero). The objective can only improve by
+/// adding patterns (the old point stays feasible), and when ADMM has converged and the search finds nothing above
+/// beta the point satisfies the full program's optimality conditions as far as the search can tell.</summary>
 public static class PatternGrowth
 {
     public static PatternGrowthResult Solve(
@@ -56,43 +57,31 @@ public static class PatternGrowth
         AdmmState? state = null;
         var history = new List<SolverStep>();
         var log = new List<GrowthRound>();
-        var zeroRounds = new int[initial.Count];
-        SolverResult? last = null;
+        (ConvexProblem Problem, SolverResult Run)? last = null;
         var certified = false;
         for (var round = 1; round <= o.Rounds; round++)
         {
             var left = o.TimeBudget is { } budget ? budget - clock.Elapsed : (TimeSpan?)null;
             if (ct.IsCancellationRequested || left is { } l && l <= TimeSpan.Zero) break;
-            var offset = clock.Elapsed.TotalSeconds;
-            var iterationsBefore = history.Count;
+            var (offset, before) = (clock.Elapsed.TotalSeconds, history.Count);
             var (run, next) = Admm.SolveFrom(problem, admm with { MaxIterations = o.IterationsPerRound, TimeBudget = left }, state,
                 new InlineProgress<SolverStep>(s =>
                 {
-                    var shifted = s with { Iteration = iterationsBefore + s.Iteration, Seconds = offset + s.Seconds };
+                    var shifted = s with { Iteration = before + s.Iteration, Seconds = offset + s.Seconds };
                     history.Add(shifted);
                     progress?.Report(shifted);
                 }), ct);
             state = next;
-            last = run;
-            // theta = -l'(r) at the returned (projected, sparse) point.
-            var prediction = run.Solution.Predict(problem);
-            var theta = -ConvexLosses.Derivative(prediction, y, loss);
-            var neurons = Tensor.Cat([run.Solution.U, run.Solution.Z], 1);
-            var found = PatternSearch.Search(x, theta, o.SearchStarts, o.SearchSteps, o.Seed + (ulong)round, neurons);
-            var ratio = beta > 0 ? found.Largest / beta : double.PositiveInfinity;
-            var objective = run.Solution.Objective(problem);
-            // Drop blocks that stayed zero for two rounds; add the best new patterns above the threshold.
-            var norms = ColumnNormsOf(run.Solution);
-            var keep = new List<int>();
-            for (var i = 0; i < problem.Patterns.Count; i++)
-            {
-                zeroRounds[i] = norms[i] == 0 ? zeroRounds[i] + 1 : 0;
-                if (zeroRounds[i] < 2) keep.Add(i);
-            }
-            var threshold = beta * (1 + o.Margin);
-            var improving = found.Values.TakeWhile(v => v > threshold).Count();
-            var (grown, added) = Grow(x, problem.Patterns, keep, found.Gates.Narrow(1, 0, improving), o.AddPerRound);
-            var record = new GrowthRound(round, clock.Elapsed.TotalSeconds, problem.Patterns.Count, objective, ratio, added);
+            last = (problem, run);
+            // theta = -l'(r) at the round's (projected, group-sparse) point; the current neurons are starts too.
+            var theta = -ConvexLosses.Derivative(run.Solution.Predict(problem), y, loss);
+            var found = PatternSearch.Search(x, theta, o.SearchStarts, o.SearchSteps, o.Seed + (ulong)round,
+                Tensor.Cat([run.Solution.U, run.Solution.Z], 1));
+            var improving = beta > 0 ? found.Values.TakeWhile(v => v > beta * (1 + o.Margin)).Count() : found.Values.Length;
+            var grown = PatternSet.FromGates(x, Tensor.Cat([problem.Patterns.Gates, found.Gates.Narrow(1, 0, improving)], 1));
+            var added = Math.Min(o.AddPerRound, grown.Count - problem.Patterns.Count);
+            var record = new GrowthRound(round, clock.Elapsed.TotalSeconds, problem.Patterns.Count, run.Solution.Objective(problem),
+                beta > 0 ? found.Largest / beta : double.PositiveInfinity, round < o.Rounds ? added : 0);
             log.Add(record);
             rounds?.Report(record);
             if (added == 0 && run.Converged)
@@ -100,38 +89,14 @@ public static class PatternGrowth
                 certified = true;
                 break;
             }
-            if (added == 0 && keep.Count == problem.Patterns.Count) continue;
-            state = state.Remap(keep, added);
-            zeroRounds = [.. keep.Select(i => zeroRounds[i]), .. new int[added]];
-            problem = new ConvexProblem(x, y, grown, beta, loss);
+            if (added == 0 || round == o.Rounds) continue;
+            // FromGates keeps the old patterns first and in order, so the state's columns carry over.
+            problem = new ConvexProblem(x, y, PatternSet.FromGates(x, grown.Gates.Narrow(1, 0, problem.Patterns.Count + added).Contiguous()), beta, loss);
+            state = state.Remap([.. Enumerable.Range(0, state.Patterns)], added);
         }
-        if (last is null || last.Solution.U.Shape[1] != problem.Patterns.Count)
-        {
-            // The budget ended the run right after the pattern set changed: one iteration on the current set gives
-            // a solution of the returned problem.
-            var (run, next) = Admm.SolveFrom(problem, admm with { MaxIterations = 1, TimeBudget = null }, state, null, ct);
-            last = run;
-        }
-        return new PatternGrowthResult(problem, last with { History = history, Iterations = history.Count, Seconds = clock.Elapsed.TotalSeconds }, log, certified);
-    }
-
-    /// <summary>The kept patterns (in order) followed by the distinct new patterns of <paramref name="gates"/> (at
-    /// most <paramref name="limit"/>), and how many were added.</summary>
-    private static (PatternSet Set, int Added) Grow(Tensor x, PatternSet current, List<int> keep, Tensor gates, int limit)
-    {
-        var kept = current.Gates.IndexSelect(1, Tensor.Wrap(keep.Select(i => (long)i).ToArray(), keep.Count));
-        var all = gates.Shape[1] == 0 ? kept : Tensor.Cat([kept, gates], 1);
-        var merged = PatternSet.FromGates(x, all);
-        var added = Math.Min(limit, merged.Count - keep.Count);
-        if (merged.Count - keep.Count > added)
-            merged = PatternSet.FromGates(x, merged.Gates.Narrow(1, 0, keep.Count + added).Contiguous());
-        return (merged, added);
-    }
-
-    private static double[] ColumnNormsOf(ConvexSolution s)
-    {
-        var u = ConvexSolution.ColumnNorms(s.U);
-        var z = ConvexSolution.ColumnNorms(s.Z);
-        return [.. u.Select((v, i) => Math.Max(v, z[i]))];
+        if (last is not { } final)
+            throw new OperationCanceledException($"{op}: cancelled or out of time before the first round");
+        return new PatternGrowthResult(final.Problem,
+            final.Run with { History = history, Iterations = history.Count, Seconds = clock.Elapsed.TotalSeconds }, log, certified);
     }
 }
