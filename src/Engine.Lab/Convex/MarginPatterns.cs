@@ -1,5 +1,17 @@
 namespace Engine.Lab.Convex;
 
+/// <summary>Where the exact robust program's patterns come from.</summary>
+public enum RobustPatternKind
+{
+    /// <summary>Gates with an empty l_inf slab around their hyperplane (<see cref="MarginPatterns"/>), so every
+    /// pattern's robust cone has room.</summary>
+    Margin,
+
+    /// <summary>The standard program's sampled (or enumerated) patterns, most of whose robust cones force the block to
+    /// zero.</summary>
+    Sampled,
+}
+
 /// <summary>Activation patterns for the robust program (<see cref="RobustConvex"/>): patterns of gates g = (w, b)
 /// (w on the perturbable coordinates, b on the bias column, last) whose hyperplane has an empty l_inf slab around it,
 /// |x_k^T g| &gt;= (1 + <see cref="Slack"/>) eps ||w||_1 for every training row k. Such a gate lies strictly inside
@@ -15,8 +27,6 @@ public static class MarginPatterns
     /// <summary>Directions tried per requested pattern before the sampler gives up (in high dimensions, or at a large
     /// eps, few directions have a wide enough gap).</summary>
     public const int AttemptsPerPattern = 50;
-
-    internal static MarginSampling Variant = new();
 
     /// <summary>Up to <paramref name="count"/> distinct patterns of margin gates, drawn with <paramref name="seed"/>.
     /// The first is the all-ones pattern of the gate (0, ..., 0, 1), a purely linear neuron (always robust: the bias
@@ -71,7 +81,8 @@ public static class MarginPatterns
             for (var k = 0; k + 1 < n; k++)
                 if (projections[k + 1] - projections[k] > width) gaps.Add(k);
             if (gaps.Count == 0) continue;
-            var gap = PickGap(rng, gaps, n);
+            // Uniform over gaps: weighting them by how evenly they split the data measured the same (breast-cancer, xor).
+            var gap = gaps[rng.NextInt(gaps.Count)];
             var offset = (projections[gap] + projections[gap + 1]) / 2;
             var side = rng.NextDouble() < 0.5 ? 1.0 : -1.0;
             var gate = new double[d];
@@ -81,25 +92,10 @@ public static class MarginPatterns
         }
     }
 
-    private static int PickGap(Generator rng, List<int> gaps, int n)
-    {
-        if (!Variant.Balanced) return gaps[rng.NextInt(gaps.Count)];
-        // weight by the smaller side's size
-        var total = 0.0;
-        foreach (var g in gaps) total += Math.Min(g + 1, n - g - 1);
-        var r = rng.NextDouble() * total;
-        foreach (var g in gaps)
-        {
-            r -= Math.Min(g + 1, n - g - 1);
-            if (r < 0) return g;
-        }
-        return gaps[^1];
-    }
-
     /// <summary>A direction with a log-uniform number of nonzero N(0, 1) coordinates, chosen at random.</summary>
     private static double[] Direction(Generator rng, int[] coordinates, int features)
     {
-        var nonzero = Variant.MaxNonzero > 0 ? 1 + rng.NextInt(Math.Min(Variant.MaxNonzero, features)) : Math.Clamp((int)Math.Exp(rng.NextDouble() * Math.Log(features + 1)), 1, features);
+        var nonzero = Math.Clamp((int)Math.Exp(rng.NextDouble() * Math.Log(features + 1)), 1, features);
         var w = new double[features];
         for (var i = 0; i < nonzero; i++)
         {
@@ -114,5 +110,3 @@ public static class MarginPatterns
     private static double Normal(Generator rng)
         => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }
-
-internal sealed record MarginSampling(bool Balanced = false, int MaxNonzero = 0);
