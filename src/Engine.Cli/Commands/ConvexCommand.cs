@@ -23,6 +23,7 @@ internal static class ConvexCommand
         var solver = new Option<string>("--solver") { Description = "admm, fista (gated), al (augmented Lagrangian) or scp (sampled program)", DefaultValueFactory = _ => "admm" };
         var loss = new Option<string>("--loss") { Description = "squared or logistic", DefaultValueFactory = _ => "squared" };
         var eps = new Option<double?>("--eps") { Description = "Train robustly to l_inf perturbations of this radius (and compare with FGSM/PGD adversarial training)" };
+        var robustPatterns = new Option<string>("--robust-patterns") { Description = "Patterns of the exact robust program (with --eps): margin (gates with an empty eps-slab around every training input) or sampled (the standard program's)", DefaultValueFactory = _ => "margin" };
         var exact = new Option<bool>("--exact") { Description = "Enumerate all activation patterns (small dims only) instead of sampling" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split, the patterns and the baselines", DefaultValueFactory = _ => defaults.Seed };
         var iterations = new Option<int>("--iterations") { Description = "Most solver iterations", DefaultValueFactory = _ => defaults.MaxIterations };
@@ -34,7 +35,7 @@ internal static class ConvexCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory holding the Fashion-MNIST files (else $ENGINE_DATA, else the Debian package's)" };
         var command = new Command("convex", "Train a two-layer ReLU network to global optimality by a convex program (optionally robust to l_inf attacks)")
         {
-            data, patterns, beta, solver, loss, eps, exact, seed, iterations, tolerance, adamLr, adversarialSteps, grow, outDir, dataDir,
+            data, patterns, beta, solver, loss, eps, robustPatterns, exact, seed, iterations, tolerance, adamLr, adversarialSteps, grow, outDir, dataDir,
         };
         return command.WithAction((parse, output) =>
         {
@@ -47,6 +48,7 @@ internal static class ConvexCommand
                 Solver = ParseEnum<ConvexSolverKind>(parse.GetValue(solver)!, "--solver", "admm, fista, al, scp"),
                 Loss = ParseEnum<ConvexLoss>(parse.GetValue(loss)!, "--loss", "squared, logistic"),
                 Epsilon = parse.GetValue(eps),
+                RobustPatterns = ParseEnum<RobustPatternKind>(parse.GetValue(robustPatterns)!, "--robust-patterns", "margin, sampled"),
                 Exact = parse.GetValue(exact),
                 Seed = parse.GetValue(seed),
                 MaxIterations = parse.GetValue(iterations),
@@ -58,7 +60,7 @@ internal static class ConvexCommand
             options.Validate();
             var dir = parse.GetValue(outDir) ?? CodesCliOptions.DefaultRunDirectory("convex");
             output.Progress.MarkupLineInterpolated(
-                $"[bold]engine convex[/] {options.Data}, {(options.Exact ? "all" : options.Patterns.ToString(CultureInfo.InvariantCulture))} patterns, beta {options.Beta}, {ConvexExperiment.SolverName(options.Solver)}, {options.Loss} loss{(options.Epsilon is { } e ? $", robust eps {e}" : "")}, seed {options.Seed} -> {dir}");
+                $"[bold]engine convex[/] {options.Data}, {(options.Exact ? "all" : options.Patterns.ToString(CultureInfo.InvariantCulture))} patterns, beta {options.Beta}, {ConvexExperiment.SolverName(options.Solver)}, {options.Loss} loss{(options.Epsilon is { } e ? $", robust eps {e} ({options.RobustPatterns.ToString().ToLowerInvariant()} patterns)" : "")}, seed {options.Seed} -> {dir}");
             using var ctrlC = new CtrlC();
             ConvexRun run;
             try
@@ -118,7 +120,7 @@ internal static class ConvexCommand
         text.Append(CultureInfo.InvariantCulture, $"| {(r.Robust is null ? "Adam" : "PGD adversarial training")} | {r.NonconvexObjectiveAdam:G8} | {r.AdamSeconds:F2} | {r.AdamIterations} | {r.AdamTrainAccuracy:P2} | {r.AdamTestAccuracy:P2} |\n");
         if (r.Robust is { } robust)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\nRobust program at eps {robust.Epsilon}: objective {robust.RobustObjective:G8}, constraint violation {robust.RobustConstraintViolation:G3}, certified training loss {robust.CertifiedLoss:G8} (PGD reaches {robust.PgdTrainLoss:G8})\n");
+            text.Append(CultureInfo.InvariantCulture, $"\nRobust program at eps {robust.Epsilon} on {r.Patterns} {robust.PatternSource} patterns (the standard and relaxed programs: {robust.StandardPatterns}): objective {robust.RobustObjective:G8}, constraint violation {robust.RobustConstraintViolation:G3}, certified training loss {robust.CertifiedLoss:G8} (PGD reaches {robust.PgdTrainLoss:G8})\n");
             text.Append(CultureInfo.InvariantCulture, $"Relaxed program (clean cones): objective {robust.RelaxedObjective:G8}, certified training loss {robust.RelaxedCertifiedLoss:G8} (PGD reaches {robust.RelaxedPgdTrainLoss:G8})\n\n");
             text.Append("| model | clean test accuracy | FGSM | PGD | certified |\n|---|---|---|---|---|\n");
             foreach (var a in robust.TestAccuracies)

@@ -32,6 +32,7 @@ public sealed record ConvexOptions
     public ConvexSolverKind Solver { get; init; } = ConvexSolverKind.Admm;
     public ConvexLoss Loss { get; init; } = ConvexLoss.Squared;
     public double? Epsilon { get; init; }
+    public RobustPatternKind RobustPatterns { get; init; } = RobustPatternKind.Margin;
     public bool Exact { get; init; }
     public ulong Seed { get; init; } = 1;
     public int MaxIterations { get; init; } = 1000;
@@ -50,6 +51,7 @@ public sealed record ConvexOptions
         if (Patterns < 1) throw new ArgumentOutOfRangeException(nameof(Patterns), $"ConvexOptions: patterns must be >= 1; got {Patterns}");
         if (!(Beta >= 0) || double.IsInfinity(Beta)) throw new ArgumentOutOfRangeException(nameof(Beta), $"ConvexOptions: beta must be finite and >= 0; got {Beta}");
         if (Epsilon is { } e && (!(e >= 0) || double.IsInfinity(e))) throw new ArgumentOutOfRangeException(nameof(Epsilon), $"ConvexOptions: eps must be finite and >= 0; got {e}");
+        if (!Enum.IsDefined(RobustPatterns)) throw new ArgumentOutOfRangeException(nameof(RobustPatterns), $"ConvexOptions: unknown robust pattern source {RobustPatterns}");
         if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"ConvexOptions: iterations must be >= 1; got {MaxIterations}");
         if (!(AdamLr > 0)) throw new ArgumentOutOfRangeException(nameof(AdamLr), $"ConvexOptions: the Adam learning rate must be > 0; got {AdamLr}");
         if (AdversarialSteps < 1 || PgdSteps < 1 || PgdRestarts < 1)
@@ -69,12 +71,14 @@ public sealed record ConvexProgress(string Stage, SolverStep Step);
 /// certified (no perturbation of the radius flips the sign, <see cref="RobustConvex.CertifiedAccuracy"/>).</summary>
 public sealed record RobustAccuracy(string Model, double Clean, double Fgsm, double Pgd, double Certified);
 
-/// <summary>The robust part of a report: the robust program's objective and constraint violation, the certified
+/// <summary>The robust part of a report: where the robust program's patterns came from (<c>margin</c> or
+/// <c>sampled</c>; the report's pattern count is the robust program's, <see cref="StandardPatterns"/> that of the
+/// standard and relaxed programs), the robust program's objective and constraint violation, the certified
 /// robust training loss of the recovered network and the training loss PGD reaches on it (at most the certificate);
 /// the same for the relaxed program (robust losses, clean cones: <c>robustCones: false</c>); and the test
 /// accuracies of both robust models, the standard convex model and FGSM/PGD adversarial training.</summary>
 public sealed record RobustReport(
-    double Epsilon, double RobustObjective, double RobustConstraintViolation, double CertifiedLoss, double PgdTrainLoss,
+    double Epsilon, string PatternSource, int StandardPatterns, double RobustObjective, double RobustConstraintViolation, double CertifiedLoss, double PgdTrainLoss,
     double Seconds, double RelaxedObjective, double RelaxedCertifiedLoss, double RelaxedPgdTrainLoss, double RelaxedSeconds,
     IReadOnlyList<RobustAccuracy> TestAccuracies);
 
@@ -125,7 +129,11 @@ public static class ConvexExperiment
                 standardNet, histories);
         }
 
-        var robust = RobustConvex.Solve(problem, eps, solverOptions, biasColumnLast: true, Stage("robust"), ct);
+        // The relaxed program keeps the standard patterns (its cones are the clean ones); the exact one needs patterns
+        // whose robust cones are not empty at eps.
+        var robustProblem = o.RobustPatterns == RobustPatternKind.Sampled ? problem
+            : new ConvexProblem(data.TrainX, data.TrainY, MarginPatterns.Sample(data.TrainX, o.Patterns, eps, o.Seed), o.Beta, o.Loss);
+        var robust = RobustConvex.Solve(robustProblem, eps, solverOptions, biasColumnLast: true, Stage("robust"), ct);
         histories["robust-convex"] = robust.Run.History;
         var robustNet = Recovery.ToNetwork(robust.Run.Solution, biasColumnLast: true);
         var relaxed = RobustConvex.Solve(problem, eps, solverOptions, biasColumnLast: true, Stage("robust-relaxed"), ct, robustCones: false);
@@ -149,11 +157,11 @@ public static class ConvexExperiment
             Attacks.Accuracy(net, Attacks.Pgd(net, testInputs, data.TestY, attack, o.Loss), data.TestY),
             RobustConvex.CertifiedAccuracy(net, testInputs, data.TestY, eps));
         double PgdTrainLoss(Sequential net) => Attacks.Losses(net, Attacks.Pgd(net, trainInputs, data.TrainY, attack, o.Loss), data.TrainY, o.Loss).Sum().Item();
-        var robustReport = new RobustReport(eps, robust.RobustObjective, robust.RobustConstraintViolation, robust.CertifiedLoss, PgdTrainLoss(robustNet),
+        var robustReport = new RobustReport(eps, o.RobustPatterns.ToString().ToLowerInvariant(), problem.Patterns.Count, robust.RobustObjective, robust.RobustConstraintViolation, robust.CertifiedLoss, PgdTrainLoss(robustNet),
             robust.Run.Seconds, relaxed.RobustObjective, relaxed.CertifiedLoss, PgdTrainLoss(relaxedNet), relaxed.Run.Seconds,
             [Score("robust-convex", robustNet), Score("robust-convex-relaxed", relaxedNet), Score("convex", standardNet), Score("fgsm-training", fgsm.Network), Score("pgd-training", pgd.Network)]);
         var pgdObjective = pgd.History.Count > 0 ? pgd.History[^1].Objective : double.NaN;
-        return new ConvexRun(Report(o, data, problem, robust.Run, robust.Run.Solution, robustNet,
+        return new ConvexRun(Report(o, data, robustProblem, robust.Run, robust.Run.Solution, robustNet,
             robust.RobustObjective, pgdObjective, robust.CertifiedLoss + o.Beta / 2 * SquaredWeights(robustNet),
             pgd.Seconds, pgd.History.Count, Attacks.Accuracy(pgd.Network, trainInputs, data.TrainY), Attacks.Accuracy(pgd.Network, testInputs, data.TestY), robustReport),
             robustNet, histories);

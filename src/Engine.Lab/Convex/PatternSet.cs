@@ -61,7 +61,9 @@ public sealed class PatternSet
         return FromGates(data, n, d, HyperplaneArrangement.FaceGates(data, n, d));
     }
 
-    private static PatternSet FromGates(double[] x, int n, int d, IReadOnlyList<double[]> gates)
+    /// <summary>The distinct nonzero patterns of <paramref name="gates"/> (row-major X [n, d]), in gate order, reading
+    /// gates only until <paramref name="limit"/> patterns are kept (so a sampler may offer an endless sequence).</summary>
+    internal static PatternSet FromGates(double[] x, int n, int d, IEnumerable<double[]> gates, int limit = int.MaxValue)
     {
         var seen = new HashSet<ulong[]>(BitsComparer.Instance);
         var kept = new List<(ulong[] Bits, double[] Gate)>();
@@ -80,7 +82,11 @@ public sealed class PatternSet
                     any = true;
                 }
             }
-            if (any && seen.Add(bits)) kept.Add((bits, gate));
+            if (any && seen.Add(bits))
+            {
+                kept.Add((bits, gate));
+                if (kept.Count >= limit) break;
+            }
         }
         var p = kept.Count;
         var masks = new double[n * p];

@@ -63,6 +63,7 @@ public sealed class ConvexCommandTests
         using var json = JsonDocument.Parse(run.Stdout);
         var robust = json.RootElement.GetProperty("robust");
         Assert.AreEqual(0.05, robust.GetProperty("epsilon").GetDouble());
+        Assert.AreEqual("margin", robust.GetProperty("pattern_source").GetString(), "the exact robust program takes margin patterns by default");
         Assert.IsGreaterThanOrEqualTo(robust.GetProperty("pgd_train_loss").GetDouble() - 1e-9, robust.GetProperty("certified_loss").GetDouble(), "the certificate bounds PGD");
         Assert.IsGreaterThanOrEqualTo(robust.GetProperty("relaxed_pgd_train_loss").GetDouble() - 1e-9, robust.GetProperty("relaxed_certified_loss").GetDouble(), "also for the relaxed program");
         var models = robust.GetProperty("test_accuracies").EnumerateArray().Select(a => a.GetProperty("model").GetString()).ToArray();
@@ -87,5 +88,8 @@ public sealed class ConvexCommandTests
         var data = Run("convex", "--data", "iris", "--json");
         Assert.AreEqual(1, data.ExitCode);
         StringAssert.Contains(data.Stdout, "3 classes");
+        var patterns = Run("convex", "--data", "xor", "--eps", "0.05", "--robust-patterns", "all", "--json");
+        Assert.AreEqual(1, patterns.ExitCode);
+        StringAssert.Contains(patterns.Stdout, "margin, sampled");
     }
 }
