@@ -31,11 +31,12 @@ internal static class ConvexCommand
         var adamLr = new Option<double>("--adam-lr") { Description = "Learning rate of Adam (baseline and adversarial training)", DefaultValueFactory = _ => defaults.AdamLr };
         var adversarialSteps = new Option<int>("--adversarial-steps") { Description = "Full-batch steps of FGSM/PGD adversarial training (with --eps)", DefaultValueFactory = _ => defaults.AdversarialSteps };
         var grow = new Option<int>("--grow") { Description = "With --solver admm: rounds of pattern growth by column generation (each --iterations ADMM iterations, then the patterns of the neurons that most violate the full program's dual certificate are added); 0: none", DefaultValueFactory = _ => defaults.GrowRounds };
+        var warmStart = new Option<double>("--warm-start") { Description = "With --solver admm: seconds of Adam first; ADMM starts at its network lifted onto the program (its neurons' patterns plus the sampled ones); the time counts in the solver's", DefaultValueFactory = _ => defaults.WarmStartSeconds };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/convex-<timestamp>)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory holding the Fashion-MNIST files (else $ENGINE_DATA, else the Debian package's)" };
         var command = new Command("convex", "Train a two-layer ReLU network to global optimality by a convex program (optionally robust to l_inf attacks)")
         {
-            data, patterns, beta, solver, loss, eps, robustPatterns, exact, seed, iterations, tolerance, adamLr, adversarialSteps, grow, outDir, dataDir,
+            data, patterns, beta, solver, loss, eps, robustPatterns, exact, seed, iterations, tolerance, adamLr, adversarialSteps, grow, warmStart, outDir, dataDir,
         };
         return command.WithAction((parse, output) =>
         {
@@ -56,6 +57,7 @@ internal static class ConvexCommand
                 AdamLr = parse.GetValue(adamLr),
                 AdversarialSteps = parse.GetValue(adversarialSteps),
                 GrowRounds = parse.GetValue(grow),
+                WarmStartSeconds = parse.GetValue(warmStart),
             };
             options.Validate();
             var dir = parse.GetValue(outDir) ?? CodesCliOptions.DefaultRunDirectory("convex");

@@ -30,7 +30,7 @@ public static class Admm
         SolveFrom(p, o, null, progress, ct).Result;
 
     /// <summary><see cref="Solve"/> started from <paramref name="start"/> (all of ADMM's variables, duals included, as
-    /// an earlier run on the same patterns left them, or <see cref="AdmmState.Remap"/>ped onto a grown pattern set;
+    /// an earlier run on the same patterns left them, or <see cref="AdmmState.Extend"/>ed onto a grown pattern set, or <see cref="StartAt"/> a primal point;
     /// null: all zero), returning the final state as well, so a run can be continued where it stopped.</summary>
     public static (SolverResult Result, AdmmState State) SolveFrom(
         ConvexProblem p, SolverOptions o, AdmmState? start, IProgress<SolverStep>? progress = null, CancellationToken ct = default)
@@ -108,6 +108,29 @@ public static class Admm
         // feasibility. The history describes V itself.
         return (new SolverResult(ops.Split(v).ProjectOntoCones(p), history, history.Count, clock.Elapsed.TotalSeconds, converged),
             new AdmmState(w, v, lambda, s, nu));
+    }
+
+    /// <summary>A start for <see cref="SolveFrom"/> at the primal point <paramref name="point"/> (e.g. a trained
+    /// network lifted by <see cref="NetworkLift"/>): W = V = [U, Z], the slack s = max(sigma G W, 0) (equal to sigma G W
+    /// where the point is feasible), the cone dual zero, and the consensus dual lambda = (beta/rho) w_i/||w_i|| on each
+    /// nonzero block (zero elsewhere): the subgradient that makes the V-step return V itself. With lambda = 0 the first
+    /// V-step would shrink every block by beta/rho and, for small rho, erase the point.</summary>
+    public static AdmmState StartAt(ConvexProblem p, ConvexSolution point, SolverOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(point);
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate("Admm.StartAt");
+        if (point.U.Shape[0] != p.Features || point.U.Shape[1] != p.Patterns.Count)
+            throw new ArgumentException(
+                $"Admm.StartAt: the point is [d, P] = {Shape.Format(point.U.Shape.ToArray())}; the problem has d = {p.Features}, P = {p.Patterns.Count}");
+        using var _ = Autograd.NoGrad();
+        var ops = new BlockOperators(p);
+        var w = BlockOperators.Stack(point);
+        var s = (ops.Cone(w) * o.ConeScale).Maximum(0);
+        var norms = w.Norm(2, [0], keepDim: true);
+        var lambda = (w / norms.Maximum(double.Epsilon)) * (p.Beta / o.Rho);
+        return new AdmmState(w, w, lambda, s, Tensor.Zeros(s.Shape.ToArray(), DType.Float64));
     }
 
     /// <summary>Scales each column of <paramref name="w"/> [d, B] by max(0, 1 - t/||column||): the proximal map of

@@ -29,26 +29,20 @@ public sealed class AdmmState
     /// <summary>P, the number of patterns.</summary>
     public int Patterns => W.Shape[1] / 2;
 
-    /// <summary>The state for a new pattern set made of this set's patterns <paramref name="keep"/> (indices, in the
-    /// new order) followed by <paramref name="added"/> new patterns, which start at zero with zero duals (a consistent
-    /// point: a zero block is feasible, and its slack G w = 0). A kept pattern keeps its cone signs, so its variables
-    /// carry over unchanged.</summary>
-    public AdmmState Remap(IReadOnlyList<int> keep, int added)
+    /// <summary>The state for this pattern set followed by <paramref name="added"/> new patterns (as
+    /// <see cref="PatternSet.FromGates(Tensor, Tensor, int)"/> grows a set: old patterns first, in order). The new blocks
+    /// start at zero with zero duals, a consistent point (a zero block is feasible, and its slack G w = 0); the old
+    /// patterns keep their cone signs, so their variables carry over unchanged.</summary>
+    public AdmmState Extend(int added)
     {
-        ArgumentNullException.ThrowIfNull(keep);
-        if (added < 0) throw new ArgumentException($"AdmmState.Remap: added must be >= 0; got {added}");
-        if (keep.Count + added == 0) throw new ArgumentException("AdmmState.Remap: the new pattern set would be empty");
-        var p = Patterns;
-        foreach (var i in keep)
-            if (i < 0 || i >= p) throw new ArgumentException($"AdmmState.Remap: pattern index {i} is outside [0, {p})");
-        if (keep.Distinct().Count() != keep.Count) throw new ArgumentException("AdmmState.Remap: a pattern is kept twice");
-        var columns = new int[2 * (keep.Count + added)];
-        var next = keep.Count + added;
-        for (var j = 0; j < columns.Length; j++) columns[j] = -1;
-        for (var j = 0; j < keep.Count; j++)
+        if (added < 0) throw new ArgumentException($"AdmmState.Extend: added must be >= 0; got {added}");
+        var (p, next) = (Patterns, Patterns + added);
+        var columns = new int[2 * next];
+        Array.Fill(columns, -1);
+        for (var j = 0; j < p; j++)
         {
-            columns[j] = keep[j];
-            columns[next + j] = p + keep[j];
+            columns[j] = j;
+            columns[next + j] = p + j;
         }
         using var _ = Autograd.NoGrad();
         return new AdmmState(Gather(W, columns), Gather(V, columns), Gather(Lambda, columns), Gather(S, columns), Gather(Nu, columns));

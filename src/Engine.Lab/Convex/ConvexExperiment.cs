@@ -46,6 +46,12 @@ public sealed record ConvexOptions
     /// each of <see cref="MaxIterations"/> ADMM iterations; 0 solves the sampled program as it is.</summary>
     public int GrowRounds { get; init; }
 
+    /// <summary>With the ADMM solver: seconds of Adam (<see cref="Patterns"/> hidden units) before ADMM, whose network
+    /// is lifted onto the program (<see cref="NetworkLift"/>): its neurons' patterns, then <see cref="Patterns"/>
+    /// sampled ones, and ADMM starts at the lifted point. The time counts in the solver's seconds, so the Adam
+    /// baseline gets the same total; 0 starts ADMM from zero on the sampled patterns.</summary>
+    public double WarmStartSeconds { get; init; }
+
     public void Validate()
     {
         if (Patterns < 1) throw new ArgumentOutOfRangeException(nameof(Patterns), $"ConvexOptions: patterns must be >= 1; got {Patterns}");
@@ -59,6 +65,10 @@ public sealed record ConvexOptions
         if (GrowRounds < 0) throw new ArgumentOutOfRangeException(nameof(GrowRounds), $"ConvexOptions: grow rounds must be >= 0; got {GrowRounds}");
         if (GrowRounds > 0 && (Solver != ConvexSolverKind.Admm || Exact))
             throw new ArgumentException($"ConvexOptions: pattern growth (--grow) runs ADMM on sampled patterns; got solver {Solver}{(Exact ? " with --exact" : "")}");
+        if (!(WarmStartSeconds >= 0) || double.IsInfinity(WarmStartSeconds))
+            throw new ArgumentOutOfRangeException(nameof(WarmStartSeconds), $"ConvexOptions: warm-start seconds must be finite and >= 0; got {WarmStartSeconds}");
+        if (WarmStartSeconds > 0 && (Solver != ConvexSolverKind.Admm || Exact || Epsilon is not null))
+            throw new ArgumentException($"ConvexOptions: the Adam warm start (--warm-start) starts ADMM on the standard program with sampled patterns; got solver {Solver}{(Exact ? " with --exact" : "")}{(Epsilon is not null ? " with --eps" : "")}");
         if (Exact && Solver == ConvexSolverKind.Scp) throw new ArgumentException("ConvexOptions: --exact enumerates all patterns, which the sampled convex program (scp) by definition does not use");
     }
 }
@@ -110,7 +120,27 @@ public static class ConvexExperiment
         var histories = new Dictionary<string, IReadOnlyList<SolverStep>>();
         IProgress<SolverStep> Stage(string name) => new InlineProgress<SolverStep>(s => progress?.Report(new ConvexProgress(name, s)));
 
-        var standard = Solve(sampled, o, solverOptions, Stage("solver"), ct);
+        var (warm, warmSeconds) = ((AdmmState?)null, 0.0);
+        if (o.WarmStartSeconds > 0)
+        {
+            var adamStart = NonconvexBaseline.Train(data.TrainX, data.TrainY, o.Beta, o.Loss,
+                new BaselineOptions(o.Patterns, LearningRate: o.AdamLr, MaxIterations: int.MaxValue,
+                    TimeBudget: TimeSpan.FromSeconds(o.WarmStartSeconds), Seed: o.Seed), Stage("warm-start"), ct);
+            histories["warm-start"] = adamStart.History;
+            var lifted = NetworkLift.Lift(data.TrainX, adamStart.Network, patterns.Gates);
+            sampled = new ConvexProblem(data.TrainX, data.TrainY, lifted.Patterns, o.Beta, o.Loss);
+            (warm, warmSeconds) = (Admm.StartAt(sampled, lifted.Point, solverOptions), adamStart.Seconds);
+        }
+        var standard = Solve(sampled, o, solverOptions, Stage("solver"), ct, warm);
+        if (warmSeconds > 0)
+            standard = standard with
+            {
+                Run = standard.Run with
+                {
+                    Seconds = warmSeconds + standard.Run.Seconds,
+                    History = [.. standard.Run.History.Select(s => s with { Seconds = warmSeconds + s.Seconds })],
+                },
+            };
         // Pattern growth solves on a larger pattern set than the one sampled.
         var problem = standard.Problem;
         var standardNet = Recovery.ToNetwork(standard.Solution, biasColumnLast: true);
@@ -172,19 +202,19 @@ public static class ConvexExperiment
     /// <summary>The standard program solved by the chosen solver, with the objective it solved (the gated program's
     /// for fista and scp) and a ReLU-program solution whose network reproduces its training predictions.</summary>
     private static (ConvexProblem Problem, SolverResult Run, ConvexSolution Solution, double Objective) Solve(
-        ConvexProblem problem, ConvexOptions o, SolverOptions options, IProgress<SolverStep> progress, CancellationToken ct)
+        ConvexProblem problem, ConvexOptions o, SolverOptions options, IProgress<SolverStep> progress, CancellationToken ct, AdmmState? start)
     {
         switch (o.Solver)
         {
             case ConvexSolverKind.Admm when o.GrowRounds > 0:
             {
                 var grown = PatternGrowth.Solve(problem.X, problem.Y, problem.Beta, problem.Loss, problem.Patterns, options,
-                    new PatternGrowthOptions(o.GrowRounds, o.MaxIterations, Seed: o.Seed), progress, null, ct);
+                    new PatternGrowthOptions(o.GrowRounds, o.MaxIterations, Seed: o.Seed), progress, null, ct, start);
                 return (grown.Problem, grown.Run, grown.Run.Solution, grown.Run.Solution.Objective(grown.Problem));
             }
             case ConvexSolverKind.Admm:
             {
-                var run = Admm.Solve(problem, options, progress, ct);
+                var run = Admm.SolveFrom(problem, options, start, progress, ct).Result;
                 return (problem, run, run.Solution, run.Solution.Objective(problem));
             }
             case ConvexSolverKind.Al:

@@ -36,14 +36,14 @@ public sealed record PatternGrowthResult(ConvexProblem Problem, SolverResult Run
 /// only from above, and random gates in tens of dimensions rarely give the patterns a trained network uses; so after
 /// each round of ADMM the dual certificate of the full program is searched (<see cref="PatternSearch"/>) at the
 /// round's point and the patterns of the most violating neurons are added. ADMM then continues from its state,
-/// duals included (<see cref="AdmmState.Remap"/>; new blocks start at zero). The objective can only improve by
+/// duals included (<see cref="AdmmState.Extend"/>; new blocks start at zero). The objective can only improve by
 /// adding patterns (the old point stays feasible), and when ADMM has converged and the search finds nothing above
 /// beta the point satisfies the full program's optimality conditions as far as the search can tell.</summary>
 public static class PatternGrowth
 {
     public static PatternGrowthResult Solve(
         Tensor x, Tensor y, double beta, ConvexLoss loss, PatternSet initial, SolverOptions admm, PatternGrowthOptions o,
-        IProgress<SolverStep>? progress = null, IProgress<GrowthRound>? rounds = null, CancellationToken ct = default)
+        IProgress<SolverStep>? progress = null, IProgress<GrowthRound>? rounds = null, CancellationToken ct = default, AdmmState? start = null)
     {
         const string op = "PatternGrowth.Solve";
         ArgumentNullException.ThrowIfNull(initial);
@@ -54,7 +54,7 @@ public static class PatternGrowth
         using var _ = Autograd.NoGrad();
         var clock = Stopwatch.StartNew();
         var problem = new ConvexProblem(x, y, initial, beta, loss);
-        AdmmState? state = null;
+        var state = start;
         var history = new List<SolverStep>();
         var log = new List<GrowthRound>();
         (ConvexProblem Problem, SolverResult Run)? last = null;
@@ -78,8 +78,10 @@ public static class PatternGrowth
             var found = PatternSearch.Search(x, theta, o.SearchStarts, o.SearchSteps, o.Seed + (ulong)round,
                 Tensor.Cat([run.Solution.U, run.Solution.Z], 1));
             var improving = beta > 0 ? found.Values.TakeWhile(v => v > beta * (1 + o.Margin)).Count() : found.Values.Length;
-            var grown = PatternSet.FromGates(x, Tensor.Cat([problem.Patterns.Gates, found.Gates.Narrow(1, 0, improving)], 1));
-            var added = Math.Min(o.AddPerRound, grown.Count - problem.Patterns.Count);
+            // FromGates keeps the old patterns first and in order, so the state's columns carry over.
+            var grown = PatternSet.FromGates(x, Tensor.Cat([problem.Patterns.Gates, found.Gates.Narrow(1, 0, improving)], 1),
+                problem.Patterns.Count + o.AddPerRound);
+            var added = grown.Count - problem.Patterns.Count;
             var record = new GrowthRound(round, clock.Elapsed.TotalSeconds, problem.Patterns.Count, run.Solution.Objective(problem),
                 beta > 0 ? found.Largest / beta : double.PositiveInfinity, round < o.Rounds ? added : 0);
             log.Add(record);
@@ -90,9 +92,8 @@ public static class PatternGrowth
                 break;
             }
             if (added == 0 || round == o.Rounds) continue;
-            // FromGates keeps the old patterns first and in order, so the state's columns carry over.
-            problem = new ConvexProblem(x, y, PatternSet.FromGates(x, grown.Gates.Narrow(1, 0, problem.Patterns.Count + added).Contiguous()), beta, loss);
-            state = state.Remap([.. Enumerable.Range(0, state.Patterns)], added);
+            problem = new ConvexProblem(x, y, grown, beta, loss);
+            state = state.Extend(added);
         }
         if (last is not { } final)
             throw new OperationCanceledException($"{op}: cancelled or out of time before the first round");

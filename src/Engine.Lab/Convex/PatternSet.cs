@@ -31,8 +31,9 @@ public sealed class PatternSet
         return FromGates(x, Tensor.Randn([d, count], DType.Float64, new Generator(seed)));
     }
 
-    /// <summary>The distinct nonzero patterns of the given gates [d, G], in gate order.</summary>
-    public static PatternSet FromGates(Tensor x, Tensor gates)
+    /// <summary>The distinct nonzero patterns of the given gates [d, G], in gate order, reading gates only until
+    /// <paramref name="limit"/> patterns are kept.</summary>
+    public static PatternSet FromGates(Tensor x, Tensor gates, int limit = int.MaxValue)
     {
         var (n, d) = CheckData(x, "PatternSet.FromGates");
         ArgumentNullException.ThrowIfNull(gates);
@@ -47,7 +48,8 @@ public sealed class PatternSet
             columns[c] = new double[d];
             for (var j = 0; j < d; j++) columns[c][j] = g[j * count + c];
         }
-        return FromGates(x.ToArray<double>(), n, d, columns);
+        if (limit < 1) throw new ArgumentException($"PatternSet.FromGates: limit must be >= 1; got {limit}");
+        return FromGates(x.ToArray<double>(), n, d, columns, limit);
     }
 
     /// <summary>All distinct nonzero patterns of X: every sign pattern that a hyperplane through the origin

@@ -80,6 +80,24 @@ public sealed class ConvexCommandTests
     });
 
     [TestMethod]
+    public void AnAdamWarmStartCountsInTheSolversTime() => InTemporaryFolder(dir =>
+    {
+        var run = Run("convex", "--data", "breast-cancer", "--patterns", "6", "--beta", "1", "--iterations", "30", "--warm-start", "0.5", "--out", dir, "--json");
+        Assert.AreEqual(0, run.ExitCode, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        var (seconds, adam) = (root.GetProperty("seconds").GetDouble(), root.GetProperty("adam_seconds").GetDouble());
+        Assert.IsGreaterThanOrEqualTo(0.5, seconds, "the warm start's half second is part of the solver's time");
+        Assert.AreEqual(seconds, adam, 0.25 * seconds, "Adam gets the same total budget");
+        Assert.IsGreaterThan(6, root.GetProperty("patterns").GetInt32(), "the warm network's patterns come on top of the sampled ones");
+        var rows = File.ReadLines(Path.Combine(dir, "history.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        CollectionAssert.AreEquivalent(new[] { "warm-start", "admm", "adam" }, rows.Select(r => r[0]).Distinct().ToArray());
+        var firstAdmm = rows.First(r => r[0] == "admm");
+        Assert.IsGreaterThanOrEqualTo(0.5, double.Parse(firstAdmm[2], System.Globalization.CultureInfo.InvariantCulture), "ADMM's curve starts after the warm start");
+        Assert.AreEqual(1, Run("convex", "--data", "xor", "--solver", "fista", "--warm-start", "1", "--json").ExitCode, "the warm start is for ADMM");
+    });
+
+    [TestMethod]
     public void BadOptionsAreOneLineErrors()
     {
         var solver = Run("convex", "--data", "xor", "--solver", "newton", "--json");
