@@ -25,6 +25,16 @@ public sealed class RecurrentCellTests
         _ => throw new ArgumentException(cell.TypeName),
     };
 
+    /// <summary>Selects the fused CPU step kernels or the composed ops.</summary>
+    private static void SetFused(Module m, bool fused)
+    {
+        switch (m)
+        {
+            case RecurrentCell<Tensor> c: c.FusedKernels = fused; break;
+            case RecurrentCell<LstmState> l: l.FusedKernels = fused; break;
+        }
+    }
+
     [TestMethod]
     public void ParametersHavePyTorchNamesAndShapes()
     {
@@ -67,16 +77,21 @@ public sealed class RecurrentCellTests
     }
 
     [TestMethod]
-    [DataRow(Kind.RnnTanh)]
-    [DataRow(Kind.RnnRelu)]
-    [DataRow(Kind.Gru)]
-    [DataRow(Kind.Lstm)]
-    public void StepMatchesPlainArithmetic(Kind kind)
+    [DataRow(Kind.RnnTanh, true)]
+    [DataRow(Kind.RnnTanh, false)]
+    [DataRow(Kind.RnnRelu, true)]
+    [DataRow(Kind.RnnRelu, false)]
+    [DataRow(Kind.Gru, true)]
+    [DataRow(Kind.Gru, false)]
+    [DataRow(Kind.Lstm, true)]
+    [DataRow(Kind.Lstm, false)]
+    public void StepMatchesPlainArithmetic(Kind kind, bool fused)
     {
         const int input = 3, hidden = 4, batch = 2;
         foreach (var bias in new[] { true, false })
         {
             var cell = Cell(kind, input, hidden, bias);
+            SetFused(cell, fused);
             var gen = new Generator(7);
             var x = Tensor.Randn([batch, input], DType.Float64, gen);
             var h = Tensor.Randn([batch, hidden], DType.Float64, gen);
@@ -104,13 +119,18 @@ public sealed class RecurrentCellTests
     }
 
     [TestMethod]
-    [DataRow(Kind.RnnTanh)]
-    [DataRow(Kind.RnnRelu)]
-    [DataRow(Kind.Gru)]
-    [DataRow(Kind.Lstm)]
-    public void GradientsMatchFiniteDifferences(Kind kind)
+    [DataRow(Kind.RnnTanh, true)]
+    [DataRow(Kind.RnnTanh, false)]
+    [DataRow(Kind.RnnRelu, true)]
+    [DataRow(Kind.RnnRelu, false)]
+    [DataRow(Kind.Gru, true)]
+    [DataRow(Kind.Gru, false)]
+    [DataRow(Kind.Lstm, true)]
+    [DataRow(Kind.Lstm, false)]
+    public void GradientsMatchFiniteDifferences(Kind kind, bool fused)
     {
         var cell = Cell(kind, 3, 2);
+        SetFused(cell, fused);
         var gen = new Generator(11);
         var x = Tensor.Randn([2, 3], DType.Float64, gen);
         var h = Tensor.Randn([2, 2], DType.Float64, gen);

@@ -29,6 +29,16 @@ public sealed class RecurrentLayerTests
         _ => throw new ArgumentException(m.TypeName),
     };
 
+    /// <summary>Selects the fused CPU step kernels or the composed ops.</summary>
+    private static void SetFused(Module m, bool fused)
+    {
+        switch (m)
+        {
+            case RecurrentLayer<RnnOutput> r: r.FusedKernels = fused; break;
+            case RecurrentLayer<LstmOutput> l: l.FusedKernels = fused; break;
+        }
+    }
+
     [TestMethod]
     public void ParametersHavePyTorchNamesAndOrder()
     {
@@ -46,14 +56,19 @@ public sealed class RecurrentLayerTests
     }
 
     [TestMethod]
-    [DataRow(Kind.RnnTanh)]
-    [DataRow(Kind.RnnRelu)]
-    [DataRow(Kind.Gru)]
-    [DataRow(Kind.Lstm)]
-    public void StackedBidirectionalWithLengthsMatchesPlainArithmetic(Kind kind)
+    [DataRow(Kind.RnnTanh, true)]
+    [DataRow(Kind.RnnTanh, false)]
+    [DataRow(Kind.RnnRelu, true)]
+    [DataRow(Kind.RnnRelu, false)]
+    [DataRow(Kind.Gru, true)]
+    [DataRow(Kind.Gru, false)]
+    [DataRow(Kind.Lstm, true)]
+    [DataRow(Kind.Lstm, false)]
+    public void StackedBidirectionalWithLengthsMatchesPlainArithmetic(Kind kind, bool fused)
     {
         const int steps = 5, batch = 3, input = 2, hidden = 3, layers = 2;
         var m = Layer(kind, input, hidden, layers, bidirectional: true);
+        SetFused(m, fused);
         var gen = new Generator(21);
         var x = Tensor.Randn([steps, batch, input], DType.Float64, gen);
         var h0 = Tensor.Randn([layers * 2, batch, hidden], DType.Float64, gen);
@@ -91,13 +106,17 @@ public sealed class RecurrentLayerTests
     }
 
     [TestMethod]
-    [DataRow(Kind.RnnTanh)]
-    [DataRow(Kind.Gru)]
-    [DataRow(Kind.Lstm)]
-    public void BidirectionalStackedMaskedGradientsMatchFiniteDifferences(Kind kind)
+    [DataRow(Kind.RnnTanh, true)]
+    [DataRow(Kind.RnnTanh, false)]
+    [DataRow(Kind.Gru, true)]
+    [DataRow(Kind.Gru, false)]
+    [DataRow(Kind.Lstm, true)]
+    [DataRow(Kind.Lstm, false)]
+    public void BidirectionalStackedMaskedGradientsMatchFiniteDifferences(Kind kind, bool fused)
     {
         const int steps = 4, batch = 2, input = 2, hidden = 2, layers = 2;
         var m = Layer(kind, input, hidden, layers, bidirectional: true);
+        SetFused(m, fused);
         var gen = new Generator(31);
         var x = Tensor.Randn([steps, batch, input], DType.Float64, gen);
         var h0 = Tensor.Randn([layers * 2, batch, hidden], DType.Float64, gen);

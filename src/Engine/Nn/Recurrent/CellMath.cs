@@ -16,8 +16,10 @@ internal abstract class CellMath
         => Tensor.Linear(x, weightIh, biasIh is null ? biasHh : biasHh is null ? biasIh : biasIh + biasHh);
 
     /// <summary>The next state from the step's projected input [B, Gates*H] and the current state;
-    /// <paramref name="biasHh"/> is used only by cells whose b_hh does not fold into the projection.</summary>
-    public abstract Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh);
+    /// <paramref name="biasHh"/> is used only by cells whose b_hh does not fold into the projection.
+    /// With <paramref name="fused"/> the pointwise part runs as one node where <see cref="FusedCells"/> supports
+    /// the tensors.</summary>
+    public abstract Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused);
 
     public static CellMath Rnn(RnnNonlinearity nonlinearity) => new RnnMath(nonlinearity);
 
@@ -30,7 +32,7 @@ internal abstract class CellMath
     {
         public override int Gates => 1;
 
-        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh)
+        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused)
         {
             var pre = projected + Tensor.Linear(state[0], weightHh);
             return [nonlinearity == RnnNonlinearity.Tanh ? pre.Tanh() : pre.Relu()];
@@ -45,11 +47,12 @@ internal abstract class CellMath
 
         public override Tensor Project(Tensor x, Tensor weightIh, Tensor? biasIh, Tensor? biasHh) => Tensor.Linear(x, weightIh, biasIh);
 
-        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh)
+        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused)
         {
             var h = state[0];
             var hidden = h.Size(-1);
             var recurrent = Tensor.Linear(h, weightHh, biasHh);
+            if (fused && FusedCells.Supports(projected)) return [FusedCells.Gru(projected, recurrent, h)];
             var rz = (projected.Narrow(-1, 0, 2 * hidden) + recurrent.Narrow(-1, 0, 2 * hidden)).Sigmoid();
             var r = rz.Narrow(-1, 0, hidden);
             var z = rz.Narrow(-1, hidden, hidden);
@@ -65,10 +68,15 @@ internal abstract class CellMath
 
         public override int States => 2;
 
-        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh)
+        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused)
         {
             var (h, c) = (state[0], state[1]);
             var hidden = h.Size(-1);
+            if (fused && FusedCells.Supports(projected))
+            {
+                var next = FusedCells.Lstm(projected, Tensor.Linear(h, weightHh), c);
+                return [next.Select(0, 0), next.Select(0, 1)];
+            }
             var gates = projected + Tensor.Linear(h, weightHh);
             var inputForget = gates.Narrow(-1, 0, 2 * hidden).Sigmoid();
             var candidate = gates.Narrow(-1, 2 * hidden, hidden).Tanh();

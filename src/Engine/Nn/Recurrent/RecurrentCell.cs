@@ -25,6 +25,9 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
         masks = new WeightMasks(this, ["weight_ih", "weight_hh"]);
     }
 
+    /// <summary>Whether steps on the CPU use the fused pointwise kernels (the tests compare both paths).</summary>
+    internal bool FusedKernels { get; set; } = true;
+
     public int InputSize { get; }
 
     public int HiddenSize { get; }
@@ -76,7 +79,7 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
             current[i] = batched ? given : given.Unsqueeze(0);
         }
         var projected = math.Project(x, masks.Apply("weight_ih", WeightIh), BiasIh, BiasHh);
-        var next = math.Step(projected, current, masks.Apply("weight_hh", WeightHh), BiasHh);
+        var next = math.Step(projected, current, masks.Apply("weight_hh", WeightHh), BiasHh, FusedKernels);
         return batched ? next : next.Select(s => s.Squeeze(0)).ToArray();
     }
 

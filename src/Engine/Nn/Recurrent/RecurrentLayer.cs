@@ -62,6 +62,9 @@ public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
         masks = new WeightMasks(this, names.SelectMany(n => n[..2]).ToArray());
     }
 
+    /// <summary>Whether steps on the CPU use the fused pointwise kernels (the tests compare both paths).</summary>
+    internal bool FusedKernels { get; set; } = true;
+
     public int InputSize { get; }
 
     public int HiddenSize { get; }
@@ -134,7 +137,7 @@ public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
         var outputs = new Tensor[steps];
         foreach (var t in order)
         {
-            var next = math.Step(inputs[t], state, weightHh, biasHh);
+            var next = math.Step(inputs[t], state, weightHh, biasHh, FusedKernels);
             if (sequence.Active(t) is { } active)
             {
                 // Sequences that ended (or, backwards, have not started) keep their state and output zero.
