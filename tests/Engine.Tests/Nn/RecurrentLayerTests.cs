@@ -132,6 +132,35 @@ public sealed class RecurrentLayerTests
     }
 
     [TestMethod]
+    [DataRow(Kind.RnnTanh)]
+    [DataRow(Kind.Gru)]
+    [DataRow(Kind.Lstm)]
+    public void SecondDerivativesMatchFiniteDifferencesOfTheGradient(Kind kind)
+    {
+        // d/dx of the input gradient of sum(output) (createGraph), through the composed path with lengths.
+        var m = Layer(kind, 2, 2, 1, bidirectional: true);
+        SetFused(m, false);
+        var lengths = Tensor.FromArray(new long[] { 3, 2 });
+        var x = Tensor.Randn([3, 2, 2], DType.Float64, new Generator(41));
+        Tensor InputGradient(Tensor input)
+        {
+            // The finite differences evaluate under no-grad with plain tensors: differentiate a leaf copy then.
+            var leaf = input.RequiresGrad ? input : input.Detach().RequiresGrad_();
+            using (Autograd.EnableGrad()) return Autograd.Grad(Run(m, leaf, lengths: lengths)[0].Square().Sum(), leaf, createGraph: true);
+        }
+        var check = GradCheck.Run(ts => InputGradient(ts[0]), [x]);
+        Assert.IsLessThanOrEqualTo(1e-6, check.MaxError, $"{kind}: {check}");
+
+        SetFused(m, true);
+        if (kind != Kind.RnnTanh)
+        {
+            var leaf = x.Clone().RequiresGrad_();
+            StringAssert.Contains(Assert.Throws<NotSupportedException>(() => Autograd.Grad(Run(m, leaf)[0].Sum(), leaf, createGraph: true)).Message,
+                "FusedKernels = false");
+        }
+    }
+
+    [TestMethod]
     public void ReluRnnGradientsMatchFiniteDifferences()
     {
         var m = Layer(Kind.RnnRelu, 2, 3, 1, bidirectional: true);

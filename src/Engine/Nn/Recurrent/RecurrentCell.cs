@@ -25,8 +25,10 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
         masks = new WeightMasks(this, ["weight_ih", "weight_hh"]);
     }
 
-    /// <summary>Whether steps on the CPU use the fused pointwise kernels (the tests compare both paths).</summary>
-    internal bool FusedKernels { get; set; } = true;
+    /// <summary>Whether LSTM and GRU steps on the CPU run their pointwise part as one fused node (default). The fused
+    /// node has no double backward: set false to differentiate a gradient (createGraph), e.g. for a gradient
+    /// penalty.</summary>
+    public bool FusedKernels { get; set; } = true;
 
     public int InputSize { get; }
 
@@ -79,7 +81,8 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
             current[i] = batched ? given : given.Unsqueeze(0);
         }
         var projected = math.Project(x, masks.Apply("weight_ih", WeightIh), BiasIh, BiasHh);
-        var next = math.Step(projected, current, masks.Apply("weight_hh", WeightHh), BiasHh, FusedKernels);
+        var recurrent = Tensor.Linear(current[0], masks.Apply("weight_hh", WeightHh), math.RecurrentBias(BiasHh));
+        var next = math.Step(projected, recurrent, current, FusedKernels);
         return batched ? next : next.Select(s => s.Squeeze(0)).ToArray();
     }
 
