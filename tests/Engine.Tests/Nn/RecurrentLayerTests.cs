@@ -161,6 +161,53 @@ public sealed class RecurrentLayerTests
     }
 
     [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void RetainedGraphGivesTheSameGradientsTwice(bool fused)
+    {
+        // The shared per-direction gradient buffers start afresh for each backward pass.
+        var m = (Gru)Layer(Kind.Gru, 2, 3, 2, bidirectional: true);
+        m.FusedKernels = fused;
+        var x = Tensor.Randn([5, 2, 2], DType.Float64, new Generator(3)).RequiresGrad_();
+        var loss = m.Forward(x, null, Tensor.FromArray(new long[] { 5, 3 })).Output.Square().Sum();
+        loss.Backward(retainGraph: true);
+        var first = m.Parameters().Select(p => p.Grad!.Clone()).Append(x.Grad!.Clone()).ToArray();
+        m.ZeroGrad();
+        x.Grad = null;
+        loss.Backward();
+        var second = m.Parameters().Select(p => p.Grad!).Append(x.Grad!).ToArray();
+        for (var i = 0; i < first.Length; i++) Assert.IsTrue(first[i].AllClose(second[i], 0, 0), $"gradient {i}");
+    }
+
+    [TestMethod]
+    public void FusedStepsRunAsOneNodeOnTheCpu()
+    {
+        var x = Tensor.Randn([3, 2, 2], DType.Float32, new Generator(3));
+        var lstm = new Lstm(2, 3);
+        CollectionAssert.Contains(GraphNodeNames(lstm.Forward(x).Output), "LstmCell");
+        lstm.FusedKernels = false;
+        CollectionAssert.DoesNotContain(GraphNodeNames(lstm.Forward(x).Output), "LstmCell");
+        CollectionAssert.Contains(GraphNodeNames(new Gru(2, 3).Forward(x).Output), "GruCell");
+    }
+
+    private static List<string> GraphNodeNames(Tensor t)
+    {
+        var names = new List<string>();
+        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node>();
+        if (t.GradFn is { } root) stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node)) continue;
+            names.Add(node.Name);
+            foreach (var input in node.Inputs)
+                if (input.GradFn is { } next) stack.Push(next);
+        }
+        return names;
+    }
+
+    [TestMethod]
     public void ReluRnnGradientsMatchFiniteDifferences()
     {
         var m = Layer(Kind.RnnRelu, 2, 3, 1, bidirectional: true);
