@@ -317,6 +317,20 @@ public sealed class RecurrentLayerTests
     }
 
     [TestMethod]
+    public void ConvertedModuleKeepsItsWeightsAndMasks()
+    {
+        var lstm = new Lstm(2, 3, generator: new Generator(5));
+        lstm.SetWeightMask("weight_hh_l0", Tensor.Bernoulli([12, 3], 0.5, DType.Float32, new Generator(6)));
+        var x = Tensor.Randn([4, 2, 2], DType.Float32, new Generator(7));
+        var single = lstm.Forward(x).Output;
+        lstm.Double();
+        var twice = lstm.Forward(x.Double()).Output;
+        Assert.AreEqual(DType.Float64, twice.DType);
+        Assert.IsTrue(twice.To(DType.Float32).AllClose(single, 1e-5, 1e-6), "the same network in float64");
+        Assert.AreEqual(DType.Float64, lstm.GetWeightMask("weight_hh_l0")!.DType, "the mask follows the weights");
+    }
+
+    [TestMethod]
     public void LayerEqualsSteppingTheCell()
     {
         var layer = new Lstm(3, 4, dtype: DType.Float64, generator: new Generator(1));
