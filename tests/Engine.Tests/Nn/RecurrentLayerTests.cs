@@ -99,6 +99,8 @@ public sealed class RecurrentLayerTests
         var bf = batchFirst.Forward(x.Transpose(0, 1));
         Assert.IsTrue(bf.Output.Transpose(0, 1).AllClose(reference.Output, 0, 1e-14), "batch-first output");
         Assert.IsTrue(bf.HN.AllClose(reference.HN, 0, 1e-14), "batch-first h_n stays [L*D, B, H]");
+        var lengths = Tensor.FromArray(new long[] { 4, 4, 4 });
+        Assert.IsTrue(timeMajor.Forward(x, lengths: lengths).Output.AllClose(reference.Output, 0, 0), "full lengths change nothing");
         var single = timeMajor.Forward(x.Select(1, 2));
         CollectionAssert.AreEqual(new[] { 4, 6 }, single.Output.Shape.ToArray());
         Assert.IsTrue(single.Output.AllClose(reference.Output.Select(1, 2), 0, 1e-14), "unbatched output");

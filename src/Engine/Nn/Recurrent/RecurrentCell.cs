@@ -104,7 +104,7 @@ public sealed class RnnCell : RecurrentCell<Tensor>
     public override string TypeName => "RNNCell";
 
     /// <summary>The next hidden state; <paramref name="hx"/> defaults to zeros.</summary>
-    public Tensor Forward(Tensor input, Tensor? hx)
+    public Tensor Forward(Tensor input, Tensor? hx = null)
     {
         var h = Step(input, hx is null ? null : [hx])[0];
         RunForwardHooks(input, h);
@@ -128,7 +128,7 @@ public sealed class GruCell : RecurrentCell<Tensor>
     public override string TypeName => "GRUCell";
 
     /// <summary>The next hidden state; <paramref name="hx"/> defaults to zeros.</summary>
-    public Tensor Forward(Tensor input, Tensor? hx)
+    public Tensor Forward(Tensor input, Tensor? hx = null)
     {
         var h = Step(input, hx is null ? null : [hx])[0];
         RunForwardHooks(input, h);
@@ -149,7 +149,7 @@ public sealed class LstmCell : RecurrentCell<LstmState>
     public override string TypeName => "LSTMCell";
 
     /// <summary>The next (h, c); <paramref name="state"/> defaults to zeros.</summary>
-    public LstmState Forward(Tensor input, LstmState? state)
+    public LstmState Forward(Tensor input, LstmState? state = null)
     {
         var next = Step(input, state is { } s ? [s.H, s.C] : null);
         var result = new LstmState(next[0], next[1]);

@@ -14,7 +14,7 @@ public sealed class Rnn : RecurrentLayer<RnnOutput>
 
     /// <summary>Runs the sequence from <paramref name="h0"/> [L*D, B, H] (zeros when null), over each sequence's first
     /// lengths[b] steps when <paramref name="lengths"/> [B] is given.</summary>
-    public RnnOutput Forward(Tensor input, Tensor? h0, Tensor? lengths = null)
+    public RnnOutput Forward(Tensor input, Tensor? h0 = null, Tensor? lengths = null)
     {
         var result = ForwardRnn(input, h0, lengths);
         RunForwardHooks(input, result);
@@ -43,7 +43,7 @@ public sealed class Gru : RecurrentLayer<RnnOutput>
 
     /// <summary>Runs the sequence from <paramref name="h0"/> [L*D, B, H] (zeros when null), over each sequence's first
     /// lengths[b] steps when <paramref name="lengths"/> [B] is given.</summary>
-    public RnnOutput Forward(Tensor input, Tensor? h0, Tensor? lengths = null)
+    public RnnOutput Forward(Tensor input, Tensor? h0 = null, Tensor? lengths = null)
     {
         var result = ForwardGru(input, h0, lengths);
         RunForwardHooks(input, result);
@@ -72,7 +72,7 @@ public sealed class Lstm : RecurrentLayer<LstmOutput>
 
     /// <summary>Runs the sequence from <paramref name="state"/> (h0, c0), each [L*D, B, H] (zeros when null), over
     /// each sequence's first lengths[b] steps when <paramref name="lengths"/> [B] is given.</summary>
-    public LstmOutput Forward(Tensor input, LstmState? state, Tensor? lengths = null)
+    public LstmOutput Forward(Tensor input, LstmState? state = null, Tensor? lengths = null)
     {
         var result = ForwardLstm(input, state, lengths);
         RunForwardHooks(input, result);
