@@ -44,17 +44,46 @@ public static class ParaRnn
         return new ParaRnnResult(output, iterations);
     }
 
-    /// <summary>The reference: a plain loop over time with the graph recorded step by step (backpropagation through
-    /// time). Same shapes as <see cref="Parallel"/>.</summary>
+    /// <summary>The reference: a plain loop over time, differentiated by autograd through the recorded steps
+    /// (backpropagation through time). Same shapes as <see cref="Parallel"/>.</summary>
+    /// <remarks>The steps read their inputs from leaves cut from the projected inputs, and one node carries their
+    /// gradients back to the projection: slicing step t out of one recorded tensor would give each step a backward
+    /// pass that writes a gradient of the whole sequence, O(T^2) in all.</remarks>
     public static Tensor Sequential(ParaCell cell, Tensor input, Tensor? h0 = null)
     {
         ArgumentNullException.ThrowIfNull(cell);
         var (batch, steps) = CheckInput(cell, input, h0, "ParaRnn.Sequential");
         var projected = cell.ProjectInput(input.Transpose(0, 1).Contiguous().Reshape(steps * batch, cell.InputSize))
             .Reshape(steps, batch, cell.ProjectedSize);
-        var h = h0 ?? Tensor.Zeros([batch, cell.StateSize], cell.DType, input.Device);
-        var states = new Tensor[steps];
-        for (var t = 0; t < steps; t++) states[t] = h = cell.Step(h, projected.Select(0, t));
+        var start = h0?.Detach() ?? Tensor.Zeros([batch, cell.StateSize], cell.DType, input.Device);
+        var parameters = cell.Parameters().Where(p => p.RequiresGrad).ToArray();
+        Tensor[] outer = h0 is null ? [projected, .. parameters] : [projected, h0, .. parameters];
+        if (!Autograd.IsEnabled || !outer.Any(t => t.RequiresGrad))
+            using (Autograd.NoGrad()) return Loop(cell, projected, start, steps);
+
+        var pieces = new Tensor[steps];
+        using (Autograd.NoGrad())
+            for (var t = 0; t < steps; t++) pieces[t] = projected.Select(0, t).Detach().RequiresGrad_();
+        start.RequiresGrad_(h0 is not null);
+        var states = Loop(cell, pieces, start);
+        return Autograd.Function("SequentialRnn", states.Detach(), outer, g =>
+        {
+            Tensor[] wrt = h0 is null ? [.. pieces, .. parameters] : [.. pieces, start, .. parameters];
+            Tensor?[] grads;
+            using (Autograd.EnableGrad()) grads = Autograd.Grad([states], wrt, [g], allowUnused: true);
+            var gProjected = Tensor.Stack([.. grads[..steps].Select((gt, t) => gt ?? Tensor.ZerosLike(pieces[t]))], 0);
+            return [gProjected, .. grads[steps..]];
+        });
+    }
+
+    private static Tensor Loop(ParaCell cell, Tensor projected, Tensor start, int steps)
+        => Loop(cell, [.. Enumerable.Range(0, steps).Select(t => projected.Select(0, t))], start);
+
+    private static Tensor Loop(ParaCell cell, Tensor[] inputs, Tensor start)
+    {
+        var h = start;
+        var states = new Tensor[inputs.Length];
+        for (var t = 0; t < inputs.Length; t++) states[t] = h = cell.Step(h, inputs[t]);
         return Tensor.Stack(states, 1);
     }
 

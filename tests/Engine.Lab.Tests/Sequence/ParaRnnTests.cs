@@ -20,6 +20,8 @@ public sealed class ParaRnnTests
     [DataRow("paralstm", 1024, DType.Float64)]
     [DataRow("paralstm", 16384, DType.Float32)]
     [DataRow("paralstm", 16384, DType.Float64)]
+    [DataRow("gru-dense", 64, DType.Float64)]
+    [DataRow("gru-dense", 1024, DType.Float32)]
     public void NewtonForwardEqualsSequentialWithinFourIterations(string kind, int steps, DType dtype)
     {
         var cell = ParaCells.Create(kind, dtype);
@@ -42,6 +44,8 @@ public sealed class ParaRnnTests
     [DataRow("paralstm", 64, DType.Float64)]
     [DataRow("paralstm", 1024, DType.Float32)]
     [DataRow("paralstm", 1024, DType.Float64)]
+    [DataRow("paragru", 16384, DType.Float64)]
+    [DataRow("paralstm", 16384, DType.Float32)]
     [DataRow("gru-dense", 64, DType.Float64)]
     [DataRow("gru-dense", 256, DType.Float32)]
     public void GradientsEqualBackpropagationThroughTime(string kind, int steps, DType dtype)
