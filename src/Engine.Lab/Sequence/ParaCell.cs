@@ -62,6 +62,17 @@ public abstract class ParaCell : Module<Tensor, Tensor>
         using (Autograd.NoGrad()) return StateJacobianCore(state, projected);
     }
 
+    /// <summary>f and its Jacobian at the same rows, without recording: what every Newton iteration needs.</summary>
+    public (Tensor Next, Tensor Jacobian) StepWithJacobian(Tensor state, Tensor projected)
+    {
+        CheckRows(state, projected, "StepWithJacobian");
+        using (Autograd.NoGrad()) return StepWithJacobianCore(state, projected);
+    }
+
+    /// <summary>Cells with analytic Jacobians override this to compute their gates once for both.</summary>
+    protected virtual (Tensor Next, Tensor Jacobian) StepWithJacobianCore(Tensor state, Tensor projected)
+        => (StepCore(state, projected), StateJacobianCore(state, projected));
+
     /// <summary>The dense Jacobian by autograd: backpropagating the unit vector e_i through all rows at once gives row i
     /// of every row's Jacobian, so n backward passes in all.</summary>
     protected virtual Tensor StateJacobianCore(Tensor state, Tensor projected)

@@ -30,16 +30,21 @@ public sealed class ParaGru : ParaCell
 
     public override Tensor ProjectInput(Tensor input) => HeadProjection.Apply(input, InputWeight, Bias);
 
-    protected override Tensor StepCore(Tensor state, Tensor projected)
+    protected override Tensor StepCore(Tensor state, Tensor projected) => Next(state, Gates(state, projected));
+
+    protected override Tensor StateJacobianCore(Tensor state, Tensor projected) => Jacobian(state, Gates(state, projected));
+
+    protected override (Tensor Next, Tensor Jacobian) StepWithJacobianCore(Tensor state, Tensor projected)
     {
         var g = Gates(state, projected);
-        return state + g.Z * (g.C - state);
+        return (Next(state, g), Jacobian(state, g));
     }
 
+    private static Tensor Next(Tensor state, (Tensor Z, Tensor R, Tensor C) g) => state + g.Z * (g.C - state);
+
     /// <summary>d h' / d h = (1 - z) + (c - h) z (1 - z) a_z + z (1 - c^2) a_c (r + h r (1 - r) a_r).</summary>
-    protected override Tensor StateJacobianCore(Tensor state, Tensor projected)
+    private Tensor Jacobian(Tensor state, (Tensor Z, Tensor R, Tensor C) g)
     {
-        var g = Gates(state, projected);
         var (az, ar, ac) = (StateWeight.Select(0, 0), StateWeight.Select(0, 1), StateWeight.Select(0, 2));
         var dz = g.Z * (1 - g.Z) * az;
         var dr = g.R * (1 - g.R) * ar;

@@ -40,16 +40,21 @@ public sealed class ParaLstm : ParaCell
 
     public override Tensor ProjectInput(Tensor input) => HeadProjection.Apply(input, InputWeight, Bias);
 
-    protected override Tensor StepCore(Tensor state, Tensor projected)
+    protected override Tensor StepCore(Tensor state, Tensor projected) => Next(Gates(state, projected));
+
+    protected override Tensor StateJacobianCore(Tensor state, Tensor projected) => Jacobian(Gates(state, projected));
+
+    protected override (Tensor Next, Tensor Jacobian) StepWithJacobianCore(Tensor state, Tensor projected)
     {
         var g = Gates(state, projected);
-        return Tensor.Stack([g.C, g.O * g.TanhC], 2).Reshape(state.Size(0), StateSize);
+        return (Next(g), Jacobian(g));
     }
 
+    private Tensor Next(Gated g) => Tensor.Stack([g.C, g.O * g.TanhC], 2).Reshape(g.C.Size(0), StateSize);
+
     /// <summary>Blocks [[dc'/dc, dc'/dh], [dh'/dc, dh'/dh]] per unit, by the chain rule through f, g and o.</summary>
-    protected override Tensor StateJacobianCore(Tensor state, Tensor projected)
+    private Tensor Jacobian(Gated g)
     {
-        var g = Gates(state, projected);
         var (af, ao, ac) = (StateWeight.Select(0, 0), StateWeight.Select(0, 1), StateWeight.Select(0, 2));
         var (pf, po) = (Peephole.Select(0, 0), Peephole.Select(0, 1));
         var df = g.F * (1 - g.F) * (g.CPrev - g.G);
@@ -61,8 +66,7 @@ public sealed class ParaLstm : ParaCell
         var dhdcNew = dO * po * g.TanhC + g.O * dTanh;
         var dhdc = dhdcNew * dcdc;
         var dhdh = dO * ao * g.TanhC + dhdcNew * dcdh;
-        var rows = state.Size(0);
-        return Tensor.Stack([dcdc, dcdh, dhdc, dhdh], 2).Reshape(rows, HiddenSize, 2, 2);
+        return Tensor.Stack([dcdc, dcdh, dhdc, dhdh], 2).Reshape(g.C.Size(0), HiddenSize, 2, 2);
     }
 
     /// <summary>The h half of the states [..., 2 * hidden].</summary>
@@ -72,7 +76,10 @@ public sealed class ParaLstm : ParaCell
         return states.Reshape([.. shape[..^1], HiddenSize, 2]).Select(-1, 1);
     }
 
-    private (Tensor CPrev, Tensor F, Tensor G, Tensor C, Tensor O, Tensor TanhC) Gates(Tensor state, Tensor projected)
+    /// <summary>The gates of one evaluation, shared by f and its Jacobian.</summary>
+    private readonly record struct Gated(Tensor CPrev, Tensor F, Tensor G, Tensor C, Tensor O, Tensor TanhC);
+
+    private Gated Gates(Tensor state, Tensor projected)
     {
         var n = HiddenSize;
         var pairs = state.Reshape(state.Size(0), n, 2);
@@ -82,7 +89,7 @@ public sealed class ParaLstm : ParaCell
         var g = (StateWeight.Select(0, 2) * hPrev + projected.Narrow(1, 2 * n, n)).Tanh();
         var c = f * cPrev + (1 - f) * g;
         var o = (StateWeight.Select(0, 1) * hPrev + Peephole.Select(0, 1) * c + projected.Narrow(1, n, n)).Sigmoid();
-        return (cPrev, f, g, c, o, c.Tanh());
+        return new Gated(cPrev, f, g, c, o, c.Tanh());
     }
 
     protected override string ExtraRepr() => $"{InputSize}, {HiddenSize}, heads={Heads}";

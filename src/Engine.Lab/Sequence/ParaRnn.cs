@@ -95,11 +95,12 @@ public static class ParaRnn
         var k = 0;
         for (; k < options.Iterations; k++)
         {
-            var prev = Previous(h, first, batch, steps);
-            var residual = cell.Step(prev, projected) - h;
+            // The gates, Jacobians and residuals of an iteration are large and dead after it.
+            using var scope = TensorScope.Enter();
+            var (next, jacobian) = cell.StepWithJacobian(Previous(h, first, batch, steps), projected);
+            var residual = next - h;
             if (options.Tolerance is { } tol && residual.Abs().Max().Item() <= tol) break;
-            var jacobian = cell.StateJacobian(prev, projected);
-            h = h + Solve(cell.Structure, jacobian, residual, steps, batch, adjoint: false);
+            h = scope.Keep(h + Solve(cell.Structure, jacobian, residual, steps, batch, adjoint: false));
         }
         return (h, k);
     }
