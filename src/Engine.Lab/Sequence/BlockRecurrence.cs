@@ -36,6 +36,7 @@ internal static class BlockRecurrence
             ForSegments(offset, steps, (long)matrix * (q + (formA ? q : 0)), (t0, t1) =>
             {
                 if (q == 1) CombineDiagonal(aCur, bCur, aNext, bNext, t0, t1, offset, vector, formA);
+                else if (q == 2) CombinePairs(aCur, bCur, aNext, bNext, t0, t1, offset, units, formA);
                 else CombineBlocks(aCur, bCur, aNext, bNext, t0, t1, offset, units, q, formA);
             });
             (aCur, aNext) = (aNext, aCur);
@@ -60,6 +61,11 @@ internal static class BlockRecurrence
             if (s == 0) continue;
             var src = (long)(t + 1) * matrix;
             var dst = (long)s * matrix;
+            if (q == 1)
+            {
+                Array.Copy(a, src, ar, dst, matrix);
+                continue;
+            }
             for (var u = 0; u < units; u++)
                 for (var i = 0; i < q; i++)
                     for (var j = 0; j < q; j++)
@@ -98,6 +104,38 @@ internal static class BlockRecurrence
         var aStart = from * vector;
         var aLength = (t1 - from) * vector;
         TensorPrimitives.Multiply<T>(aCur.AsSpan(aStart, aLength), aCur.AsSpan(aStart - d * vector, aLength), aNext.AsSpan(aStart, aLength));
+    }
+
+    /// <summary>2x2 blocks written out: the general loops cost several times more for ParaLSTM's pairs.</summary>
+    private static void CombinePairs<T>(T[] aCur, T[] bCur, T[] aNext, T[] bNext, int t0, int t1, int d, int units, bool formA)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var t = t0; t < t1; t++)
+        {
+            var a2 = aCur.AsSpan(t * units * 4, units * 4);
+            var a1 = aCur.AsSpan((t - d) * units * 4, units * 4);
+            var b2 = bCur.AsSpan(t * units * 2, units * 2);
+            var b1 = bCur.AsSpan((t - d) * units * 2, units * 2);
+            var bOut = bNext.AsSpan(t * units * 2, units * 2);
+            for (var u = 0; u < units; u++)
+            {
+                var (m, v) = (4 * u, 2 * u);
+                var (p0, p1) = (b1[v], b1[v + 1]);
+                bOut[v] = b2[v] + a2[m] * p0 + a2[m + 1] * p1;
+                bOut[v + 1] = b2[v + 1] + a2[m + 2] * p0 + a2[m + 3] * p1;
+            }
+            if (!formA || t < 2 * d) continue;
+            var aOut = aNext.AsSpan(t * units * 4, units * 4);
+            for (var m = 0; m < aOut.Length; m += 4)
+            {
+                var (x00, x01, x10, x11) = (a2[m], a2[m + 1], a2[m + 2], a2[m + 3]);
+                var (y00, y01, y10, y11) = (a1[m], a1[m + 1], a1[m + 2], a1[m + 3]);
+                aOut[m] = x00 * y00 + x01 * y10;
+                aOut[m + 1] = x00 * y01 + x01 * y11;
+                aOut[m + 2] = x10 * y00 + x11 * y10;
+                aOut[m + 3] = x10 * y01 + x11 * y11;
+            }
+        }
     }
 
     private static void CombineBlocks<T>(T[] aCur, T[] bCur, T[] aNext, T[] bNext, int t0, int t1, int d, int units, int q, bool formA)
