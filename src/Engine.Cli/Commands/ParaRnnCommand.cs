@@ -23,9 +23,10 @@ internal static class ParaRnnCommand
         var dtype = new Option<string>("--dtype") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
         var check = new Option<bool>("--check") { Description = "Compare with sequential evaluation (states, BPTT gradients, time)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the weights and inputs", DefaultValueFactory = _ => defaults.Seed };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of untimed runs on a short sequence first, so the JIT has optimised both solvers", DefaultValueFactory = _ => defaults.WarmupSeconds };
         var command = new Command("pararnn", "Evaluate a nonlinear RNN over the whole sequence at once by Newton's method and parallel scans (ParaRNN)")
         {
-            cell, length, hidden, input, batch, heads, iterations, tolerance, dtype, check, seed,
+            cell, length, hidden, input, batch, heads, iterations, tolerance, dtype, check, seed, warmup,
         };
         return command.WithAction((parse, output) =>
         {
@@ -46,6 +47,7 @@ internal static class ParaRnnCommand
                 },
                 Check = parse.GetValue(check),
                 Seed = parse.GetValue(seed),
+                WarmupSeconds = parse.GetValue(warmup),
             };
             output.Progress.MarkupLineInterpolated(
                 $"[bold]engine pararnn[/] {options.Cell}, T {options.Length}, hidden {options.Hidden}, batch {options.Batch}, {parse.GetValue(dtype)}, {options.Newton.Iterations} Newton iterations{(options.Check ? ", checked against the sequential loop" : "")}");

@@ -29,6 +29,11 @@ public sealed record ParaRnnCheckOptions
 
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>Seconds of evaluations on a short sequence before timing. The JIT compiles hot methods again,
+    /// optimised, after about 30 calls: the loop makes that many calls within its first steps, the Newton solver
+    /// only after a few runs, so without a warm-up the parallel solver is timed in unoptimised code.</summary>
+    public double WarmupSeconds { get; init; } = 1;
+
     public static readonly string[] Cells = ["paragru", "paralstm", "gru-dense"];
 
     public void Validate()
@@ -37,6 +42,8 @@ public sealed record ParaRnnCheckOptions
             throw new ArgumentException($"pararnn: unknown cell '{Cell}'; expected one of {string.Join(", ", Cells)}");
         if (Length < 1 || Hidden < 1 || Batch < 1 || Heads < 1 || Input is < 1)
             throw new ArgumentException($"pararnn: length, hidden, input, batch and heads must be positive; got length {Length}, hidden {Hidden}, input {Input}, batch {Batch}, heads {Heads}");
+        if (!(WarmupSeconds >= 0))
+            throw new ArgumentException($"pararnn: the warm-up must be a non-negative number of seconds; got {WarmupSeconds}");
         if (DType is not (DType.Float32 or DType.Float64))
             throw new ArgumentException($"pararnn: the dtype must be float32 or float64; got {DType}");
         Newton.Validate();
@@ -90,6 +97,7 @@ public static class ParaRnnCheck
         double? secondsSequential = null;
         using (Autograd.NoGrad())
         {
+            WarmUp(cell, x, options);
             (parallel, secondsParallel) = Best(() => ParaRnn.Parallel(cell, x, options: options.Newton));
             if (options.Check) (sequential, secondsSequential) = Best(() => ParaRnn.Sequential(cell, x));
         }
@@ -115,6 +123,17 @@ public static class ParaRnnCheck
             relative = Math.Max(relative, diff / Math.Max(sequential[i]!.Abs().Max().Item(), double.Epsilon));
         }
         return (absolute, relative);
+    }
+
+    private static void WarmUp(ParaCell cell, Tensor x, ParaRnnCheckOptions options)
+    {
+        var shortInput = x.Narrow(1, 0, Math.Min(x.Size(1), 64));
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < options.WarmupSeconds)
+        {
+            ParaRnn.Parallel(cell, shortInput, options: options.Newton);
+            if (options.Check) ParaRnn.Sequential(cell, shortInput);
+        }
     }
 
     private static ParaRnnCheckReport Report(ParaRnnCheckOptions o, int iterations, double parallel, double? sequential, double? forward, (double? Absolute, double? Relative) grad)

@@ -20,7 +20,7 @@ public sealed class ParaRnnCommandTests
     [DataRow("gru-dense")]
     public void CheckReportsAgreementWithTheSequentialLoop(string cell)
     {
-        var run = Run("pararnn", "--cell", cell, "--length", "200", "--hidden", "8", "--batch", "2", "--iterations", "4", "--dtype", "float64", "--check", "--json");
+        var run = Run("pararnn", "--cell", cell, "--length", "200", "--hidden", "8", "--batch", "2", "--iterations", "4", "--dtype", "float64", "--check", "--warmup", "0", "--json");
         Assert.AreEqual(0, run.ExitCode, run.Stderr);
         using var json = JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
@@ -35,7 +35,7 @@ public sealed class ParaRnnCommandTests
     [TestMethod]
     public void WithoutCheckOnlyTheParallelSolveRunsAndTheToleranceStopsIt()
     {
-        var run = Run("pararnn", "--cell", "paragru", "--length", "100", "--hidden", "4", "--iterations", "40", "--tolerance", "1e-6", "--json");
+        var run = Run("pararnn", "--cell", "paragru", "--length", "100", "--hidden", "4", "--iterations", "40", "--tolerance", "1e-6", "--warmup", "0", "--json");
         Assert.AreEqual(0, run.ExitCode, run.Stderr);
         using var json = JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
