@@ -35,7 +35,7 @@ public sealed class DenseGru : ParaCell
 
     public override JacobianStructure Structure => JacobianStructure.Dense;
 
-    public override Tensor ProjectInput(Tensor input) => Tensor.Linear(input, WeightIh, BiasIh);
+    protected override Tensor ProjectInputCore(Tensor input) => Tensor.Linear(input, WeightIh, BiasIh);
 
     protected override Tensor StepCore(Tensor state, Tensor projected)
     {

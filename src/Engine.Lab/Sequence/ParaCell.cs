@@ -43,7 +43,16 @@ public abstract class ParaCell : Module<Tensor, Tensor>
 
     /// <summary>The part of every step that does not depend on the state, for all rows at once: [rows, input] to
     /// [rows, <see cref="ProjectedSize"/>].</summary>
-    public abstract Tensor ProjectInput(Tensor input);
+    public Tensor ProjectInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 2 || input.Size(1) != InputSize || input.DType != DType)
+            throw new ArgumentException(
+                $"{TypeName}.ProjectInput: expected input (rows, {InputSize}) {DType}; got {Shape.Format(input.Shape)} {input.DType}");
+        return ProjectInputCore(input);
+    }
+
+    protected abstract Tensor ProjectInputCore(Tensor input);
 
     /// <summary>f for a batch of rows: previous states [rows, state] and projected inputs [rows, projected] to states.</summary>
     public Tensor Step(Tensor state, Tensor projected)
@@ -117,14 +126,4 @@ public abstract class ParaCell : Module<Tensor, Tensor>
         if (state.DType != DType || projected.DType != DType)
             throw new ArgumentException($"{TypeName}.{op}: the cell is {DType}; got state {state.DType} and projected input {projected.DType}");
     }
-}
-
-/// <summary>How a <see cref="ParaCell"/> module evaluates its sequence.</summary>
-public enum ParaRnnSolver
-{
-    /// <summary>All steps at once by Newton's method with parallel linear solves.</summary>
-    Newton,
-
-    /// <summary>A plain loop over time, trained by backpropagation through time (the reference).</summary>
-    Sequential,
 }

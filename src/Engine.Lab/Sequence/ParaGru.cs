@@ -28,7 +28,7 @@ public sealed class ParaGru : ParaCell
 
     public override JacobianStructure Structure => JacobianStructure.Diagonal;
 
-    public override Tensor ProjectInput(Tensor input) => HeadProjection.Apply(input, InputWeight, Bias);
+    protected override Tensor ProjectInputCore(Tensor input) => HeadProjection.Apply(input, InputWeight, Bias);
 
     protected override Tensor StepCore(Tensor state, Tensor projected) => Next(state, Gates(state, projected));
 

@@ -38,7 +38,7 @@ public sealed class ParaLstm : ParaCell
 
     public override JacobianStructure Structure => JacobianStructure.BlockDiagonal2;
 
-    public override Tensor ProjectInput(Tensor input) => HeadProjection.Apply(input, InputWeight, Bias);
+    protected override Tensor ProjectInputCore(Tensor input) => HeadProjection.Apply(input, InputWeight, Bias);
 
     protected override Tensor StepCore(Tensor state, Tensor projected) => Next(Gates(state, projected));
 

@@ -69,8 +69,7 @@ public static class ParaRnn
         return Autograd.Function("SequentialRnn", states.Detach(), outer, g =>
         {
             Tensor[] wrt = h0 is null ? [.. pieces, .. parameters] : [.. pieces, start, .. parameters];
-            Tensor?[] grads;
-            using (Autograd.EnableGrad()) grads = Autograd.Grad([states], wrt, [g], allowUnused: true);
+            var grads = Autograd.Grad([states], wrt, [g], allowUnused: true);
             var gProjected = Tensor.Stack([.. grads[..steps].Select((gt, t) => gt ?? Tensor.ZerosLike(pieces[t]))], 0);
             return [gProjected, .. grads[steps..]];
         });

@@ -151,7 +151,10 @@ public sealed class ParaRnnTests
         StringAssert.Contains(e.Message, "h0");
         e = Assert.ThrowsExactly<ArgumentException>(() => cell.Step(Tensor.Zeros([3, 7], DType.Float32), Tensor.Zeros([3, 24], DType.Float32)));
         StringAssert.Contains(e.Message, "(3,7)");
+        e = Assert.ThrowsExactly<ArgumentException>(() => cell.ProjectInput(Tensor.Zeros([3, 5], DType.Float32)));
+        StringAssert.Contains(e.Message, "(3,5)");
         Assert.ThrowsExactly<ArgumentException>(() => ParaRnn.Parallel(cell, Tensor.Zeros([2, 5, 4], DType.Float32), options: new ParaRnnOptions { Iterations = -1 }));
+        Assert.ThrowsExactly<ArgumentException>(() => ParaRnn.Parallel(cell, Tensor.Zeros([2, 5, 4], DType.Float32), options: new ParaRnnOptions { Tolerance = double.NaN }));
         Assert.ThrowsExactly<ArgumentException>(() => new ParaGru(6, 8, heads: 4));
         Assert.ThrowsExactly<ArgumentException>(() => new DenseGru(4, DenseGru.MaxHiddenSize + 1));
     }
