@@ -94,6 +94,24 @@ public static class Autograd
         return jac.Reshape(shape);
     }
 
+    /// <summary>Attaches a hand-written backward formula to <paramref name="output"/> (PyTorch's autograd.Function),
+    /// for ops composed outside the engine whose backward pass is cheaper than the graph of their forward pass (an
+    /// implicit solve, a fused scan). <paramref name="output"/> must be a fresh tensor computed without recording;
+    /// <paramref name="backward"/> maps its gradient to one gradient (or null) per input, each of that input's shape.
+    /// Without grad mode or an input that requires grad, nothing is recorded.</summary>
+    public static Tensor Function(string name, Tensor output, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(backward);
+        if (!Tensor.NeedsGrad(inputs)) return output;
+        if (!output.IsLeaf || output.RequiresGrad)
+            throw new ArgumentException($"Autograd.Function ({name}): the output (shape {Shape.Format(output.Shape)}) must be computed without recording, e.g. under Autograd.NoGrad()");
+        if (!output.DType.IsFloatingPoint())
+            throw new ArgumentException($"Autograd.Function ({name}): the output must be floating point; got {output.DType}");
+        return output.Record(name, inputs, backward);
+    }
+
     /// <summary>A leaf copy of an input that requires grad, so functional transforms never touch the caller's graph.</summary>
     private static Tensor PrepareInput(Tensor x)
     {
