@@ -7,8 +7,10 @@ using Engine.Optim;
 
 namespace Engine.Lab.Sequence;
 
-/// <summary>Trains a recurrent network on one sequence task (<see cref="RnnOptions"/>): Adam, the total gradient norm
-/// clipped every step, one <see cref="TensorScope"/> per step, an evaluation on the test part after every epoch.
+/// <summary>Trains a recurrent network on one sequence task (<see cref="RnnOptions"/>): Adam with the learning rate
+/// annealed to zero over all steps by a cosine (so the last epochs settle instead of jumping between minima), the
+/// total gradient norm clipped every step, one <see cref="TensorScope"/> per step, an evaluation on the test part
+/// after every epoch.
 /// Everything random (data, initialisation, batch order, samples) follows the seed.</summary>
 public static class RnnExperiment
 {
@@ -26,6 +28,8 @@ public static class RnnExperiment
             o.Layers, o.Bidirectional, o.Dropout, gen);
         var parameters = network.Parameters().ToArray();
         var optimizer = new Adam(parameters, lr: o.Lr!.Value);
+        var batchesPerEpoch = (data.TrainCount + o.BatchSize!.Value - 1) / o.BatchSize.Value;
+        var schedule = new CosineAnnealingLR(optimizer, o.Epochs!.Value * batchesPerEpoch);
         var history = new List<RnnEpoch>();
         var clock = Stopwatch.StartNew();
         var cancelled = false;
@@ -47,6 +51,7 @@ public static class RnnExperiment
                     loss.Backward();
                     GradClip.ClipGradNorm(parameters, o.ClipNorm);
                     optimizer.Step();
+                    schedule.Step();
                     lossSum += loss.Item() * count;
                     seen += count;
                 }
@@ -67,6 +72,9 @@ public static class RnnExperiment
         }
         network.Eval();
         var last = history.LastOrDefault();
+        var unseen = data.UnseenTest is { Count: > 0 } u && last is not null
+            ? Evaluate(network, data with { TestBatches = () => RnnTaskData.Batches(u, o.BatchSize.Value, null) }).Accuracy
+            : null;
         var samples = data.Corpus is { } corpus && last is not null
             ? Enumerable.Range(0, o.SampleCount).Select(_ => Sample(network, corpus.Vocabulary, o.SampleLength, o.Temperature, gen)).ToArray()
             : null;
@@ -78,7 +86,7 @@ public static class RnnExperiment
             Hidden = o.Hidden.Value,
             Layers = o.Layers,
             Epochs = history.Count,
-            BatchSize = o.BatchSize!.Value,
+            BatchSize = o.BatchSize.Value,
             Lr = o.Lr.Value,
             Seed = o.Seed,
             Parameters = network.ParameterCount,
@@ -88,6 +96,8 @@ public static class RnnExperiment
             TestLoss = last?.TestLoss ?? double.NaN,
             TestAccuracy = last?.TestAccuracy,
             BaselineLoss = data.BaselineLoss,
+            UnseenTestSamples = data.UnseenTest?.Count,
+            UnseenTestAccuracy = unseen,
             ValidationLossNatsPerChar = data.Corpus is null ? null : last?.TestLoss ?? double.NaN,
             Samples = samples,
             Seconds = clock.Elapsed.TotalSeconds,

@@ -119,11 +119,11 @@ public sealed record RnnOptions
     public static (int Hidden, int Epochs, int BatchSize, double Lr, int Samples, int Length) Defaults(RnnTask task) => task switch
     {
         RnnTask.Reber => (32, 8, 64, 1e-2, 25000, 50),
-        RnnTask.DigitsSeq => (64, 40, 32, 3e-3, 1797, 64),
+        RnnTask.DigitsSeq => (64, 60, 32, 3e-3, 1797, 64),
         RnnTask.DigitsRows => (64, 20, 32, 3e-3, 1797, 8),
         RnnTask.Adding => (64, 20, 64, 3e-3, 10000, 50),
         RnnTask.Copy => (64, 30, 64, 3e-3, 10000, 20),
-        RnnTask.Charlm => (256, 1, 64, 3e-3, 0, 100),
+        RnnTask.Charlm => (128, 3, 64, 1e-2, 0, 100),
         _ => throw new ArgumentOutOfRangeException(nameof(task), $"RnnOptions: unknown task {task}"),
     };
 }

@@ -31,6 +31,11 @@ public sealed record RnnResult
     public required double? TestAccuracy { get; init; }
     public required double? BaselineLoss { get; init; }
 
+    /// <summary>Reber: the test strings that do not occur in the training part, and the accuracy on them
+    /// (generalisation rather than recall; short strings are common, so most test strings were seen in training).</summary>
+    public int? UnseenTestSamples { get; init; }
+    public double? UnseenTestAccuracy { get; init; }
+
     /// <summary>Character model: the validation loss in nats per character (the same number as
     /// <see cref="TestLoss"/>).</summary>
     public double? ValidationLossNatsPerChar { get; init; }

@@ -35,6 +35,16 @@ internal sealed record RnnTaskData
     /// gets right).</summary>
     public bool ScoreNonBlank { get; init; }
 
+    /// <summary>The training and test parts of the tasks that have them as sequence sets (all but the character
+    /// model).</summary>
+    public SequenceSet? Train { get; init; }
+
+    public SequenceSet? Test { get; init; }
+
+    /// <summary>Reber: the test strings that do not occur in the training part. Short strings are common, so most
+    /// test strings were also seen in training; accuracy on these shows generalisation rather than recall.</summary>
+    public SequenceSet? UnseenTest { get; init; }
+
     /// <summary>The character model's text, for sampling.</summary>
     public CharCorpus? Corpus { get; init; }
 
@@ -45,7 +55,7 @@ internal sealed record RnnTaskData
         var testSamples = Math.Max(1, samples / 5);
         return o.Task switch
         {
-            RnnTask.Reber => FromSplit(ReberGrammar.Classification(samples, o.Embedded, length, o.Seed), o.BatchSize!.Value, o.Seed),
+            RnnTask.Reber => WithUnseenTest(FromSplit(ReberGrammar.Classification(samples, o.Embedded, length, o.Seed), o.BatchSize!.Value, o.Seed)),
             RnnTask.DigitsSeq => FromSplit(SequentialDigits.Load(SequentialDigits.Layout.Pixels), o.BatchSize!.Value, o.Seed),
             RnnTask.DigitsRows => FromSplit(SequentialDigits.Load(SequentialDigits.Layout.Rows), o.BatchSize!.Value, o.Seed),
             RnnTask.Adding => FromSets(AddingProblem.Generate(samples, length, o.Seed), AddingProblem.Generate(testSamples, length, o.Seed + 1000),
@@ -64,24 +74,42 @@ internal sealed record RnnTaskData
         return FromSets(parts[0], parts[1], batchSize);
     }
 
-    private static RnnTaskData FromSets(SequenceSet train, SequenceSet test, int batchSize)
+    private static RnnTaskData FromSets(SequenceSet train, SequenceSet test, int batchSize) => new()
     {
-        IEnumerable<RnnBatch> Batches(SequenceSet set, bool shuffle, Generator? gen)
-        {
-            var variable = set.Lengths.Min().Item<long>() < set.Steps;
-            return set.Batches(batchSize, shuffle, gen).Select(b => new RnnBatch(b.Inputs, variable ? b.Lengths : null, b.Targets));
-        }
-        return new RnnTaskData
-        {
-            Name = train.Name,
-            Kind = train.TargetKind,
-            InputSize = train.Features,
-            Outputs = train.TargetKind == SequenceTargetKind.Value ? 1 : train.ClassCount,
-            TrainCount = train.Count,
-            TestCount = test.Count,
-            TrainBatches = gen => Batches(train, true, gen),
-            TestBatches = () => Batches(test, false, null),
-        };
+        Name = train.Name,
+        Kind = train.TargetKind,
+        InputSize = train.Features,
+        Outputs = train.TargetKind == SequenceTargetKind.Value ? 1 : train.ClassCount,
+        TrainCount = train.Count,
+        TestCount = test.Count,
+        TrainBatches = gen => Batches(train, batchSize, gen),
+        TestBatches = () => Batches(test, batchSize, null),
+        Train = train,
+        Test = test,
+    };
+
+    /// <summary>Batches in a fresh order from the generator, or in order without one; lengths only where the
+    /// sequences differ in length.</summary>
+    public static IEnumerable<RnnBatch> Batches(SequenceSet set, int batchSize, Generator? gen)
+    {
+        var variable = set.Lengths.Min().Item<long>() < set.Steps;
+        return set.Batches(batchSize, gen is not null, gen).Select(b => new RnnBatch(b.Inputs, variable ? b.Lengths : null, b.Targets));
+    }
+
+    private static RnnTaskData WithUnseenTest(RnnTaskData data)
+    {
+        var seen = SymbolKeys(data.Train!).ToHashSet();
+        var unseen = SymbolKeys(data.Test!).Select((key, i) => (key, i)).Where(p => !seen.Contains(p.key)).Select(p => (long)p.i).ToArray();
+        return data with { UnseenTest = data.Test!.Take(Tensor.FromArray(unseen)) };
+    }
+
+    /// <summary>Each one-hot sequence as the string of its symbol indices (its identity).</summary>
+    private static IEnumerable<string> SymbolKeys(SequenceSet set)
+    {
+        var symbols = set.Inputs.Argmax(2).ToArray<long>();
+        var lengths = set.Lengths.ToArray<long>();
+        for (var i = 0; i < set.Count; i++)
+            yield return string.Join(",", symbols.Skip(i * set.Steps).Take((int)lengths[i]));
     }
 
     /// <summary>Windows of <paramref name="length"/> characters of the training text in a fresh order each epoch (the
@@ -91,7 +119,7 @@ internal sealed record RnnTaskData
     {
         var train = CharCorpus.Windows(corpus.Train, length);
         var validation = CharCorpus.Windows(corpus.Validation, length);
-        IEnumerable<RnnBatch> Batches(TensorDataset set, Generator? gen, int? most)
+        IEnumerable<RnnBatch> WindowBatches(TensorDataset set, Generator? gen, int? most)
         {
             var order = gen is null ? Tensor.Arange(set.Count) : Tensor.RandPerm(set.Count, gen);
             var count = Math.Min(set.Count, (most ?? int.MaxValue) * (long)batchSize);
@@ -109,8 +137,8 @@ internal sealed record RnnTaskData
             Outputs = corpus.Vocabulary.Count,
             TrainCount = (int)Math.Min(train.Count, (maxBatches ?? int.MaxValue) * (long)batchSize),
             TestCount = validation.Count,
-            TrainBatches = gen => Batches(train, gen, maxBatches),
-            TestBatches = () => Batches(validation, null, null),
+            TrainBatches = gen => WindowBatches(train, gen, maxBatches),
+            TestBatches = () => WindowBatches(validation, null, null),
             BaselineLoss = UnigramLoss(corpus),
             Corpus = corpus,
         };
