@@ -50,17 +50,20 @@ public sealed class RnnCommandTests
     }
 
     [TestMethod]
-    public void BidirectionalRunHasBothDirectionsWeights()
+    public void StackedBidirectionalRunHasBothDirectionsWeights()
     {
         var dir = TempDir("rnn-digits");
         try
         {
-            var r = Run("rnn", "--cell", "gru", "--bidirectional", "--task", "digits-rows", "--epochs", "1", "--hidden", "8", "--out", dir, "--json");
+            var r = Run("rnn", "--cell", "gru", "--bidirectional", "--layers", "2", "--dropout", "0.2", "--task", "digits-rows", "--epochs", "1",
+                "--hidden", "8", "--out", dir, "--json");
             Assert.AreEqual(0, r.ExitCode, r.Stderr);
             using var j = JsonDocument.Parse(r.Stdout);
-            // Per direction 3H (8 + H) weights and 2 x 3H biases; the head reads both directions' final states.
+            // Per direction of layer 0, 3H (8 + H) weights and 2 x 3H biases; layer 1 reads both directions of layer 0
+            // (2H inputs); the head reads both directions' final states of layer 1.
             const int h = 8;
-            Assert.AreEqual(2 * (3 * h * (8 + h) + 6 * h) + (2 * h * 10 + 10), j.RootElement.GetProperty("parameters").GetInt64());
+            Assert.AreEqual(2 * (3 * h * (8 + h) + 6 * h) + 2 * (3 * h * (2 * h + h) + 6 * h) + (2 * h * 10 + 10), j.RootElement.GetProperty("parameters").GetInt64());
+            Assert.AreEqual(2, j.RootElement.GetProperty("layers").GetInt32());
             Assert.IsTrue(j.RootElement.GetProperty("bidirectional").GetBoolean());
             var train = j.RootElement.GetProperty("train_samples").GetInt32();
             Assert.AreEqual(1797, train + j.RootElement.GetProperty("test_samples").GetInt32());
