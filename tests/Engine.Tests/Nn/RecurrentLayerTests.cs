@@ -99,6 +99,8 @@ public sealed class RecurrentLayerTests
         var bf = batchFirst.Forward(x.Transpose(0, 1));
         Assert.IsTrue(bf.Output.Transpose(0, 1).AllClose(reference.Output, 0, 1e-14), "batch-first output");
         Assert.IsTrue(bf.HN.AllClose(reference.HN, 0, 1e-14), "batch-first h_n stays [L*D, B, H]");
+        var lengths = Tensor.FromArray(new long[] { 4, 4, 4 });
+        Assert.IsTrue(timeMajor.Forward(x, lengths: lengths).Output.AllClose(reference.Output, 0, 0), "full lengths change nothing");
         var single = timeMajor.Forward(x.Select(1, 2));
         CollectionAssert.AreEqual(new[] { 4, 6 }, single.Output.Shape.ToArray());
         Assert.IsTrue(single.Output.AllClose(reference.Output.Select(1, 2), 0, 1e-14), "unbatched output");
@@ -129,6 +131,105 @@ public sealed class RecurrentLayerTests
         var check = GradCheck.Run(ts => Loss(Run(m, ts[0], ts[1], ts[2], lengths)), [x, h0, c0]);
         Assert.IsLessThanOrEqualTo(1e-6, check.MaxError, $"{kind} input and initial-state gradients: {check}");
         NnCheck.ParameterGrads(m, () => Loss(Run(m, x, h0, c0, lengths)));
+    }
+
+    [TestMethod]
+    [DataRow(Kind.RnnTanh)]
+    [DataRow(Kind.Gru)]
+    [DataRow(Kind.Lstm)]
+    public void SecondDerivativesMatchFiniteDifferencesOfTheGradient(Kind kind)
+    {
+        // d/dx of the input gradient of sum(output) (createGraph), through the composed path with lengths.
+        var m = Layer(kind, 2, 2, 1, bidirectional: true);
+        SetFused(m, false);
+        var lengths = Tensor.FromArray(new long[] { 3, 2 });
+        var x = Tensor.Randn([3, 2, 2], DType.Float64, new Generator(41));
+        Tensor InputGradient(Tensor input)
+        {
+            // The finite differences evaluate under no-grad with plain tensors: differentiate a leaf copy then.
+            var leaf = input.RequiresGrad ? input : input.Detach().RequiresGrad_();
+            using (Autograd.EnableGrad()) return Autograd.Grad(Run(m, leaf, lengths: lengths)[0].Square().Sum(), leaf, createGraph: true);
+        }
+        var check = GradCheck.Run(ts => InputGradient(ts[0]), [x]);
+        Assert.IsLessThanOrEqualTo(1e-6, check.MaxError, $"{kind}: {check}");
+
+        SetFused(m, true);
+        if (kind != Kind.RnnTanh)
+        {
+            var leaf = x.Clone().RequiresGrad_();
+            StringAssert.Contains(Assert.Throws<NotSupportedException>(() => Autograd.Grad(Run(m, leaf)[0].Sum(), leaf, createGraph: true)).Message,
+                "FusedKernels = false");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void RetainedGraphGivesTheSameGradientsTwice(bool fused)
+    {
+        // The shared per-direction gradient buffers start afresh for each backward pass.
+        var m = (Gru)Layer(Kind.Gru, 2, 3, 2, bidirectional: true);
+        m.FusedKernels = fused;
+        var x = Tensor.Randn([5, 2, 2], DType.Float64, new Generator(3)).RequiresGrad_();
+        var loss = m.Forward(x, null, Tensor.FromArray(new long[] { 5, 3 })).Output.Square().Sum();
+        loss.Backward(retainGraph: true);
+        var first = m.Parameters().Select(p => p.Grad!.Clone()).Append(x.Grad!.Clone()).ToArray();
+        m.ZeroGrad();
+        x.Grad = null;
+        loss.Backward();
+        var second = m.Parameters().Select(p => p.Grad!).Append(x.Grad!).ToArray();
+        for (var i = 0; i < first.Length; i++) Assert.IsTrue(first[i].AllClose(second[i], 0, 0), $"gradient {i}");
+    }
+
+    [TestMethod]
+    public void FusedStepsRunAsOneNodeOnTheCpu()
+    {
+        var x = Tensor.Randn([3, 2, 2], DType.Float32, new Generator(3));
+        var lstm = new Lstm(2, 3);
+        CollectionAssert.Contains(GraphNodeNames(lstm.Forward(x).Output), "LstmCell");
+        lstm.FusedKernels = false;
+        CollectionAssert.DoesNotContain(GraphNodeNames(lstm.Forward(x).Output), "LstmCell");
+        CollectionAssert.Contains(GraphNodeNames(new Gru(2, 3).Forward(x).Output), "GruCell");
+    }
+
+    [TestMethod]
+    [DataRow(Kind.Gru)]
+    [DataRow(Kind.Lstm)]
+    public void Float32FusedStepsAgreeWithComposedOps(Kind kind)
+    {
+        var x = Tensor.Randn([6, 3, 4], DType.Float32, new Generator(13));
+        var lengths = Tensor.FromArray(new[] { 6, 2, 5 });
+        (Tensor[] Results, Tensor[] Grads) Evaluate(bool fused)
+        {
+            var m = Layer(kind, 4, 5, 2, bidirectional: true, dtype: DType.Float32, seed: 9);
+            SetFused(m, fused);
+            var r = Run(m, x, lengths: lengths);
+            r.Aggregate(Tensor.Scalar(0.0), (acc, t) => acc + t.Square().Sum()).Backward();
+            return (r, m.Parameters().Select(p => p.Grad!).ToArray());
+        }
+        var (fusedResults, fusedGrads) = Evaluate(true);
+        var (composedResults, composedGrads) = Evaluate(false);
+        for (var i = 0; i < fusedResults.Length; i++)
+            Assert.IsTrue(fusedResults[i].AllClose(composedResults[i], 1e-5, 1e-6), $"{kind} result {i}");
+        for (var i = 0; i < fusedGrads.Length; i++)
+            Assert.IsTrue(fusedGrads[i].AllClose(composedGrads[i], 1e-4, 1e-5), $"{kind} gradient {i}");
+    }
+
+    private static List<string> GraphNodeNames(Tensor t)
+    {
+        var names = new List<string>();
+        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node>();
+        if (t.GradFn is { } root) stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node)) continue;
+            names.Add(node.Name);
+            foreach (var input in node.Inputs)
+                if (input.GradFn is { } next) stack.Push(next);
+        }
+        return names;
     }
 
     [TestMethod]
@@ -238,6 +339,20 @@ public sealed class RecurrentLayerTests
         // With one layer there is nothing between layers to drop.
         var single = (Gru)Layer(Kind.Gru, 3, 8, 1, dropout: 0.5, seed: 4);
         Assert.IsTrue(single.Forward(x).Output.AllClose(((Gru)Layer(Kind.Gru, 3, 8, 1, seed: 4)).Forward(x).Output, 0, 0));
+    }
+
+    [TestMethod]
+    public void ConvertedModuleKeepsItsWeightsAndMasks()
+    {
+        var lstm = new Lstm(2, 3, generator: new Generator(5));
+        lstm.SetWeightMask("weight_hh_l0", Tensor.Bernoulli([12, 3], 0.5, DType.Float32, new Generator(6)));
+        var x = Tensor.Randn([4, 2, 2], DType.Float32, new Generator(7));
+        var single = lstm.Forward(x).Output;
+        lstm.Double();
+        var twice = lstm.Forward(x.Double()).Output;
+        Assert.AreEqual(DType.Float64, twice.DType);
+        Assert.IsTrue(twice.To(DType.Float32).AllClose(single, 1e-5, 1e-6), "the same network in float64");
+        Assert.AreEqual(DType.Float64, lstm.GetWeightMask("weight_hh_l0")!.DType, "the mask follows the weights");
     }
 
     [TestMethod]

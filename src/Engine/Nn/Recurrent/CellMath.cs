@@ -1,8 +1,9 @@
 namespace Engine.Nn;
 
-/// <summary>The equations of one recurrent cell type, shared by the cell modules and the multi-layer modules. The
-/// input projection x W_ih^T + b_ih is computed apart from the step (the layers do it for all steps in one GEMM);
-/// where PyTorch's b_hh only adds to every gate (RNN, LSTM) it is folded into that projection's bias.</summary>
+/// <summary>The equations of one recurrent cell type, shared by the cell modules and the multi-layer modules. A step
+/// gets its two GEMMs done already: the input projection x W_ih^T + b_ih (the layers compute it for all steps in one
+/// GEMM) and the recurrent projection h W_hh^T; where PyTorch's b_hh only adds to every gate (RNN, LSTM) it is
+/// folded into the input projection's bias, otherwise (GRU) it belongs to the recurrent projection.</summary>
 internal abstract class CellMath
 {
     /// <summary>Gate blocks stacked in weight_ih/weight_hh (1 for RNN, 3 for GRU, 4 for LSTM).</summary>
@@ -11,15 +12,20 @@ internal abstract class CellMath
     /// <summary>State tensors carried from step to step (1, or 2 for the LSTM's h and c); h comes first.</summary>
     public virtual int States => 1;
 
-    /// <summary>x W_ih^T + b_ih (+ b_hh when it folds) for x of any leading dims.</summary>
-    public virtual Tensor Project(Tensor x, Tensor weightIh, Tensor? biasIh, Tensor? biasHh)
-        => Tensor.Linear(x, weightIh, biasIh is null ? biasHh : biasHh is null ? biasIh : biasIh + biasHh);
+    /// <summary>Whether b_hh adds to every gate, so it can join b_ih in the input projection.</summary>
+    protected virtual bool FoldsHiddenBias => true;
 
-    /// <summary>The next state from the step's projected input [B, Gates*H] and the current state;
-    /// <paramref name="biasHh"/> is used only by cells whose b_hh does not fold into the projection.
-    /// With <paramref name="fused"/> the pointwise part runs as one node where <see cref="FusedCells"/> supports
-    /// the tensors.</summary>
-    public abstract Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused);
+    /// <summary>x W_ih^T + b_ih (+ b_hh when it folds) for x of any leading dims.</summary>
+    public Tensor Project(Tensor x, Tensor weightIh, Tensor? biasIh, Tensor? biasHh)
+        => Tensor.Linear(x, weightIh, !FoldsHiddenBias || biasHh is null ? biasIh : biasIh is null ? biasHh : biasIh + biasHh);
+
+    /// <summary>The bias of the recurrent projection: b_hh where it does not fold, else none.</summary>
+    public Tensor? RecurrentBias(Tensor? biasHh) => FoldsHiddenBias ? null : biasHh;
+
+    /// <summary>The next state from the step's input projection and recurrent projection (both [B, Gates*H]) and the
+    /// current state. With <paramref name="fused"/> the pointwise part runs as one node where
+    /// <see cref="FusedCells"/> supports the tensors.</summary>
+    public abstract Tensor[] Step(Tensor projected, Tensor recurrent, Tensor[] state, bool fused);
 
     public static CellMath Rnn(RnnNonlinearity nonlinearity) => new RnnMath(nonlinearity);
 
@@ -32,9 +38,9 @@ internal abstract class CellMath
     {
         public override int Gates => 1;
 
-        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused)
+        public override Tensor[] Step(Tensor projected, Tensor recurrent, Tensor[] state, bool fused)
         {
-            var pre = projected + Tensor.Linear(state[0], weightHh);
+            var pre = projected + recurrent;
             return [nonlinearity == RnnNonlinearity.Tanh ? pre.Tanh() : pre.Relu()];
         }
     }
@@ -45,14 +51,13 @@ internal abstract class CellMath
     {
         public override int Gates => 3;
 
-        public override Tensor Project(Tensor x, Tensor weightIh, Tensor? biasIh, Tensor? biasHh) => Tensor.Linear(x, weightIh, biasIh);
+        protected override bool FoldsHiddenBias => false;
 
-        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused)
+        public override Tensor[] Step(Tensor projected, Tensor recurrent, Tensor[] state, bool fused)
         {
             var h = state[0];
-            var hidden = h.Size(-1);
-            var recurrent = Tensor.Linear(h, weightHh, biasHh);
             if (fused && FusedCells.Supports(projected)) return [FusedCells.Gru(projected, recurrent, h)];
+            var hidden = h.Size(-1);
             var rz = (projected.Narrow(-1, 0, 2 * hidden) + recurrent.Narrow(-1, 0, 2 * hidden)).Sigmoid();
             var r = rz.Narrow(-1, 0, hidden);
             var z = rz.Narrow(-1, hidden, hidden);
@@ -68,16 +73,16 @@ internal abstract class CellMath
 
         public override int States => 2;
 
-        public override Tensor[] Step(Tensor projected, Tensor[] state, Tensor weightHh, Tensor? biasHh, bool fused)
+        public override Tensor[] Step(Tensor projected, Tensor recurrent, Tensor[] state, bool fused)
         {
             var (h, c) = (state[0], state[1]);
-            var hidden = h.Size(-1);
             if (fused && FusedCells.Supports(projected))
             {
-                var next = FusedCells.Lstm(projected, Tensor.Linear(h, weightHh), c);
+                var next = FusedCells.Lstm(projected, recurrent, c);
                 return [next.Select(0, 0), next.Select(0, 1)];
             }
-            var gates = projected + Tensor.Linear(h, weightHh);
+            var hidden = h.Size(-1);
+            var gates = projected + recurrent;
             var inputForget = gates.Narrow(-1, 0, 2 * hidden).Sigmoid();
             var candidate = gates.Narrow(-1, 2 * hidden, hidden).Tanh();
             var output = gates.Narrow(-1, 3 * hidden, hidden).Sigmoid();

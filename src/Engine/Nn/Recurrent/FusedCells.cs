@@ -55,7 +55,7 @@ internal static class FusedCells
         return result.Record("LstmCell", [xp, hp, c], g =>
         {
             if (Autograd.IsEnabled)
-                throw new NotSupportedException("LstmCell: the fused CPU step has no double backward (createGraph)");
+                throw new NotSupportedException("LSTM: the fused CPU step has no double backward (createGraph); set FusedKernels = false on the module");
             var gd = Data<T>(Dense(g));
             var cv = Data<T>(c);
             var gGates = Tensor.Empty([batch, h4], c.DType, Device.Cpu);
@@ -113,7 +113,7 @@ internal static class FusedCells
         return result.Record("GruCell", [xp, hp, h], g =>
         {
             if (Autograd.IsEnabled)
-                throw new NotSupportedException("GruCell: the fused CPU step has no double backward (createGraph)");
+                throw new NotSupportedException("GRU: the fused CPU step has no double backward (createGraph); set FusedKernels = false on the module");
             var gd = Data<T>(Dense(g));
             var hv2 = Data<T>(h);
             var rec2 = Data<T>(hp);

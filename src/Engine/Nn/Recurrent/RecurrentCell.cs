@@ -25,8 +25,10 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
         masks = new WeightMasks(this, ["weight_ih", "weight_hh"]);
     }
 
-    /// <summary>Whether steps on the CPU use the fused pointwise kernels (the tests compare both paths).</summary>
-    internal bool FusedKernels { get; set; } = true;
+    /// <summary>Whether LSTM and GRU steps on the CPU run their pointwise part as one fused node (default). The fused
+    /// node has no double backward: set false to differentiate a gradient (createGraph), e.g. for a gradient
+    /// penalty.</summary>
+    public bool FusedKernels { get; set; } = true;
 
     public int InputSize { get; }
 
@@ -79,84 +81,12 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
             current[i] = batched ? given : given.Unsqueeze(0);
         }
         var projected = math.Project(x, masks.Apply("weight_ih", WeightIh), BiasIh, BiasHh);
-        var next = math.Step(projected, current, masks.Apply("weight_hh", WeightHh), BiasHh, FusedKernels);
+        var recurrent = Tensor.Linear(current[0], masks.Apply("weight_hh", WeightHh), math.RecurrentBias(BiasHh));
+        var next = math.Step(projected, recurrent, current, FusedKernels);
         return batched ? next : next.Select(s => s.Squeeze(0)).ToArray();
     }
 
     private string StateName(int i) => math.States == 1 ? "hx" : i == 0 ? "h" : "c";
 
     protected override string ExtraRepr() => $"{InputSize}, {HiddenSize}" + (BiasIh is null ? ", bias=False" : "");
-}
-
-/// <summary>One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or ReLU), as torch.nn.RNNCell.</summary>
-public sealed class RnnCell : RecurrentCell<Tensor>
-{
-    public RnnCell(int inputSize, int hiddenSize, bool bias = true, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh,
-        DType dtype = DType.Float32, Device? device = null, Generator? generator = null)
-        : base(CellMath.Rnn(nonlinearity), inputSize, hiddenSize, bias, dtype, device, generator)
-        => Nonlinearity = nonlinearity;
-
-    public RnnNonlinearity Nonlinearity { get; }
-
-    public override string TypeName => "RNNCell";
-
-    /// <summary>The next hidden state; <paramref name="hx"/> defaults to zeros.</summary>
-    public Tensor Forward(Tensor input, Tensor? hx)
-    {
-        var h = Step(input, hx is null ? null : [hx])[0];
-        RunForwardHooks(input, h);
-        return h;
-    }
-
-    protected override Tensor ForwardCore(Tensor input) => Step(input, null)[0];
-
-    protected override string ExtraRepr() => base.ExtraRepr() + (Nonlinearity == RnnNonlinearity.Relu ? ", nonlinearity=relu" : "");
-}
-
-/// <summary>One GRU step with PyTorch's gates r, z, n (torch.nn.GRUCell): n = tanh(W_in x + b_in + r (W_hn h + b_hn)),
-/// h' = (1 - z) n + z h.</summary>
-public sealed class GruCell : RecurrentCell<Tensor>
-{
-    public GruCell(int inputSize, int hiddenSize, bool bias = true, DType dtype = DType.Float32, Device? device = null, Generator? generator = null)
-        : base(CellMath.Gru, inputSize, hiddenSize, bias, dtype, device, generator)
-    {
-    }
-
-    public override string TypeName => "GRUCell";
-
-    /// <summary>The next hidden state; <paramref name="hx"/> defaults to zeros.</summary>
-    public Tensor Forward(Tensor input, Tensor? hx)
-    {
-        var h = Step(input, hx is null ? null : [hx])[0];
-        RunForwardHooks(input, h);
-        return h;
-    }
-
-    protected override Tensor ForwardCore(Tensor input) => Step(input, null)[0];
-}
-
-/// <summary>One LSTM step with PyTorch's gates i, f, g, o (torch.nn.LSTMCell): c' = f c + i g, h' = o tanh(c').</summary>
-public sealed class LstmCell : RecurrentCell<LstmState>
-{
-    public LstmCell(int inputSize, int hiddenSize, bool bias = true, DType dtype = DType.Float32, Device? device = null, Generator? generator = null)
-        : base(CellMath.Lstm, inputSize, hiddenSize, bias, dtype, device, generator)
-    {
-    }
-
-    public override string TypeName => "LSTMCell";
-
-    /// <summary>The next (h, c); <paramref name="state"/> defaults to zeros.</summary>
-    public LstmState Forward(Tensor input, LstmState? state)
-    {
-        var next = Step(input, state is { } s ? [s.H, s.C] : null);
-        var result = new LstmState(next[0], next[1]);
-        RunForwardHooks(input, result);
-        return result;
-    }
-
-    protected override LstmState ForwardCore(Tensor input)
-    {
-        var next = Step(input, null);
-        return new LstmState(next[0], next[1]);
-    }
 }

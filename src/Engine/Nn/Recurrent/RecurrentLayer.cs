@@ -8,7 +8,9 @@ namespace Engine.Nn;
 /// with the suffix _reverse for the backward direction) and order, so state dicts interchange with torch.nn.RNN, GRU
 /// and LSTM through safetensors.
 /// Each layer and direction projects the inputs of all steps in one GEMM; the loop over time then runs one GEMM with
-/// weight_hh per step, and the autograd graph gives backpropagation through time.
+/// weight_hh per step, and the autograd graph gives backpropagation through time (the gradients of weight_ih and
+/// weight_hh come out of one GEMM each over all steps, see <see cref="TimeSteps"/> and
+/// <see cref="RecurrentProjection"/>).
 /// With lengths [B] (Int64 or Int32, each in [1, T]) sequence b is x[0 .. lengths[b]): its outputs past the end are
 /// zero, its final state is the state after its last step, and the backward direction starts at its own last step,
 /// as PyTorch's packed sequences do.</summary>
@@ -62,8 +64,10 @@ public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
         masks = new WeightMasks(this, names.SelectMany(n => n[..2]).ToArray());
     }
 
-    /// <summary>Whether steps on the CPU use the fused pointwise kernels (the tests compare both paths).</summary>
-    internal bool FusedKernels { get; set; } = true;
+    /// <summary>Whether LSTM and GRU steps on the CPU run their pointwise part as one fused node (default). The fused
+    /// node has no double backward: set false to differentiate a gradient (createGraph), e.g. for a gradient
+    /// penalty.</summary>
+    public bool FusedKernels { get; set; } = true;
 
     public int InputSize { get; }
 
@@ -127,8 +131,7 @@ public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
     {
         var w = weights[cell];
         var projected = math.Project(x, masks.Apply(names[cell][0], w[0]), Bias ? w[2] : null, Bias ? w[3] : null);
-        var weightHh = masks.Apply(names[cell][1], w[1]);
-        var biasHh = Bias ? w[3] : null;
+        var recurrent = new RecurrentProjection(masks.Apply(names[cell][1], w[1]), math.RecurrentBias(Bias ? w[3] : null));
         var steps = x.Size(0);
         var order = Enumerable.Range(0, sequence.MaxLength).ToArray();
         if (reverse) Array.Reverse(order);
@@ -137,7 +140,7 @@ public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
         var outputs = new Tensor[steps];
         foreach (var t in order)
         {
-            var next = math.Step(inputs[t], state, weightHh, biasHh, FusedKernels);
+            var next = math.Step(inputs[t], recurrent.Apply(state[0]), state, FusedKernels);
             if (sequence.Active(t) is { } active)
             {
                 // Sequences that ended (or, backwards, have not started) keep their state and output zero.
