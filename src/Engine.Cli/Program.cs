@@ -30,6 +30,7 @@ public static class Program
         root.Subcommands.Add(PhaseChartCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(ConvexCommand.Create());
+        root.Subcommands.Add(RnnCommand.Create());
         root.Subcommands.Add(ParaRnnCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.GetValue(json))

@@ -20,11 +20,19 @@ public static class TestData
 
     private static readonly Lazy<Engine.Training.TrainingData> fashionMnistTraining = new(() => Engine.Training.TrainingData.Load("fashion-mnist"));
 
-    public static TrainTestSplit FashionMnistOrInconclusive()
+    private static readonly Lazy<CharCorpus> fortunes = new(() => FortunesCorpus.Load());
+
+    public static TrainTestSplit FashionMnistOrInconclusive() => OrInconclusive(fashionMnist);
+
+    /// <summary>The fortunes corpus (Debian package fortunes), or inconclusive/failed as
+    /// <see cref="FashionMnistOrInconclusive"/>.</summary>
+    public static CharCorpus FortunesOrInconclusive() => OrInconclusive(fortunes);
+
+    private static T OrInconclusive<T>(Lazy<T> data)
     {
         try
         {
-            return fashionMnist.Value;
+            return data.Value;
         }
         catch (DataSetNotFoundException e)
         {
