@@ -1,0 +1,64 @@
+using Engine.Backends;
+
+namespace Engine.Vulkan;
+
+/// <summary>The primitives without a Vulkan kernel yet: each throws, naming the op and the device, so a model that
+/// needs one fails at once instead of computing something wrong. Issue 8 fills these in.</summary>
+public sealed partial class VulkanBackend
+{
+    public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta) => throw device.Unsupported($"UnaryBackward {op}");
+
+    public void Ternary(TernaryOp op, Tensor a, Tensor b, Tensor c, Tensor y, double alpha) => throw device.Unsupported($"Ternary {op}");
+
+    public void Where(Tensor cond, Tensor a, Tensor b, Tensor y) => throw device.Unsupported("Where");
+
+    public void Reduce(ReduceOp op, Tensor x, int[] dims, Tensor y) => throw device.Unsupported($"Reduce {op}");
+
+    public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values) => throw device.Unsupported(max ? "ArgMax" : "ArgMin");
+
+    public void Softmax(Tensor x, int dim, Tensor y, bool log) => throw device.Unsupported(log ? "LogSoftmax" : "Softmax");
+
+    public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log) => throw device.Unsupported(log ? "LogSoftmaxBackward" : "SoftmaxBackward");
+
+    public void Matmul(Tensor a, Tensor b, Tensor c, bool accumulate) => throw device.Unsupported("Matmul");
+
+    public void Gemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate) => throw device.Unsupported("Gemm");
+
+    public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p) => throw device.Unsupported("Conv2d");
+
+    public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, Conv2dParams p) => throw device.Unsupported("Conv2dBackwardInput");
+
+    public void Conv2dBackwardWeight(Tensor gy, Tensor x, Tensor gw, Conv2dParams p) => throw device.Unsupported("Conv2dBackwardWeight");
+
+    public void MaxPool2d(Tensor x, Tensor y, Tensor indices, Pool2dParams p) => throw device.Unsupported("MaxPool2d");
+
+    public void MaxPool2dBackward(Tensor gy, Tensor indices, Tensor gx) => throw device.Unsupported("MaxPool2dBackward");
+
+    public void AvgPool2d(Tensor x, Tensor y, Pool2dParams p) => throw device.Unsupported("AvgPool2d");
+
+    public void AvgPool2dBackward(Tensor gy, Tensor gx, Pool2dParams p) => throw device.Unsupported("AvgPool2dBackward");
+
+    public void AdaptiveAvgPool2d(Tensor x, Tensor y) => throw device.Unsupported("AdaptiveAvgPool2d");
+
+    public void AdaptiveAvgPool2dBackward(Tensor gy, Tensor gx) => throw device.Unsupported("AdaptiveAvgPool2dBackward");
+
+    public void Gather(Tensor x, int dim, Tensor index, Tensor y) => throw device.Unsupported("Gather");
+
+    public void Scatter(Tensor y, int dim, Tensor index, Tensor src, bool accumulate) => throw device.Unsupported(accumulate ? "ScatterAdd" : "Scatter");
+
+    public void IndexSelect(Tensor x, int dim, Tensor index, Tensor y) => throw device.Unsupported("IndexSelect");
+
+    public void IndexAdd(Tensor y, int dim, Tensor index, Tensor src) => throw device.Unsupported("IndexAdd");
+
+    public void Cumsum(Tensor x, int dim, Tensor y, bool reverse) => throw device.Unsupported("Cumsum");
+
+    public void LinearRecurrence(Tensor a, Tensor b, Tensor? h0, int dim, Tensor y, bool reverse) => throw device.Unsupported("LinearRecurrence");
+
+    public void Random(Tensor y, RandomKind kind, ulong seed, ulong offset, double alpha, double beta) => throw device.Unsupported($"Random {kind}");
+
+    public void Arange(Tensor y, double start, double step) => throw device.Unsupported("Arange");
+
+    public void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta) => throw device.Unsupported("BiasActivation");
+
+    public void AdamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, AdamStep step) => throw device.Unsupported("AdamUpdate");
+}
