@@ -166,7 +166,7 @@ internal sealed unsafe class VulkanInstance
         return new VulkanDeviceInfo(
             index,
             Marshal.PtrToStringAnsi((nint)p.DeviceName) ?? "?",
-            p.DeviceType,
+            VulkanDeviceInfo.TypeName(p.DeviceType),
             basic.ApiVersion >= Vk.Version12 ? Marshal.PtrToStringAnsi((nint)driver.DriverName) ?? "?" : "?",
             basic.ApiVersion >= Vk.Version12 ? Marshal.PtrToStringAnsi((nint)driver.DriverInfo) ?? "" : "",
             $"{version >> 22}.{(version >> 12) & 0x3ff}.{version & 0xfff}",
