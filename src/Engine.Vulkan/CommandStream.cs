@@ -39,9 +39,18 @@ internal sealed unsafe class CommandStream
     /// <summary>Command buffers submitted so far.</summary>
     public long Submissions { get; private set; }
 
-    /// <summary>Records one dispatch of a strided kernel over p.Numel elements. <paramref name="keepAlive"/> are the
-    /// storages it reads or writes: they (and so their buffers) outlive the command.</summary>
+    /// <summary>Records one dispatch of a strided elementwise kernel over p.Numel elements (a grid-stride loop, so the
+    /// group count is capped at the device limit).</summary>
     public void Dispatch(Kernel kernel, ReadOnlySpan<VulkanStorage> storages, in StridedParams p)
+    {
+        var groups = (uint)Math.Min((p.Numel + 255L) / 256, device.Info.MaxComputeWorkGroupCountX);
+        var copy = p;
+        Dispatch(kernel, storages, &copy, (uint)sizeof(StridedParams), (Math.Max(groups, 1), 1, 1));
+    }
+
+    /// <summary>Records one dispatch of <paramref name="groups"/> workgroups with the given push constants.
+    /// <paramref name="storages"/> are bound to bindings 0.. in order and, with their buffers, outlive the command.</summary>
+    public void Dispatch(Kernel kernel, ReadOnlySpan<VulkanStorage> storages, void* constants, uint constantBytes, (uint X, uint Y, uint Z) groups)
     {
         if (storages.Length != kernel.Bindings) throw new ArgumentException($"{kernel.Name}: {storages.Length} buffers for {kernel.Bindings} bindings");
         var vk = device.Vk;
@@ -78,10 +87,8 @@ internal sealed unsafe class CommandStream
             Barrier(batch.Commands);
             vk.CmdBindPipeline(batch.Commands, PipelineBindPoint.Compute, kernel.Pipeline);
             vk.CmdBindDescriptorSets(batch.Commands, PipelineBindPoint.Compute, kernel.Layout, 0, 1, &set, 0, null);
-            var copy = p;
-            vk.CmdPushConstants(batch.Commands, kernel.Layout, ShaderStageFlags.ComputeBit, 0, (uint)sizeof(StridedParams), &copy);
-            var groups = (uint)Math.Min((p.Numel + 255L) / 256, device.Info.MaxComputeWorkGroupCountX);
-            vk.CmdDispatch(batch.Commands, Math.Max(groups, 1), 1, 1);
+            vk.CmdPushConstants(batch.Commands, kernel.Layout, ShaderStageFlags.ComputeBit, 0, constantBytes, constants);
+            vk.CmdDispatch(batch.Commands, groups.X, groups.Y, groups.Z);
             Recorded(batch);
         }
     }

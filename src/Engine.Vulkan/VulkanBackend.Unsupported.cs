@@ -20,10 +20,6 @@ public sealed partial class VulkanBackend
 
     public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log) => throw device.Unsupported(log ? "LogSoftmaxBackward" : "SoftmaxBackward");
 
-    public void Matmul(Tensor a, Tensor b, Tensor c, bool accumulate) => throw device.Unsupported("Matmul");
-
-    public void Gemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate) => throw device.Unsupported("Gemm");
-
     public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p) => throw device.Unsupported("Conv2d");
 
     public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, Conv2dParams p) => throw device.Unsupported("Conv2dBackwardInput");
