@@ -53,4 +53,21 @@ public sealed class BatchingTests
         CollectionAssert.AreEqual(new float[] { 11, 22, 13, 24 }, sum.ToArray<float>());
         CollectionAssert.AreEqual(new float[] { 11, 22, 13, 24 }, sum.Cpu().ToArray<float>());
     }
+
+    [TestMethod]
+    public void ElementwiseKernelsCoverMoreElementsThanOneGridHolds()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        // More elements than the largest one-dimensional dispatch (group count limit x 256 invocations): the
+        // grid-stride loop must reach the tail.
+        var n = (int)Math.Min((long)backend.Info.MaxComputeWorkGroupCountX * 256 + 1000, backend.Info.MaxStorageBufferRange / 4);
+        using var x = Tensor.Zeros([n], DType.Float32, backend.Device);
+        backend.Fill(x, 3);
+        using var y = Tensor.Zeros([n], DType.Float32, backend.Device);
+        backend.Unary(UnaryOp.Square, x, y, 0, 0);
+        var values = y.ToArray<float>();
+        Assert.AreEqual(9f, values[0]);
+        Assert.AreEqual(9f, values[n - 1]);
+        Assert.AreEqual(n, values.Count(v => v == 9f));
+    }
 }
