@@ -1,12 +1,16 @@
 #version 450
 // y = a op b for the arithmetic BinaryOps (OP is the enum's value: Add 0, Sub 1, Mul 2, Div 3, Pow 4, Maximum 5,
-// Minimum 6). Built for T = float (binary_f32), double (binary_f64, needs shaderFloat64) and int (binary_i32); Pow
-// only in float32 (GLSL has no double pow), which the host enforces.
+// Minimum 6). Built for T = float (binary_f32), double (binary_f64, needs shaderFloat64), int (binary_i32) and int64_t
+// (binary_i64, needs shaderInt64); Pow only in float32 (GLSL has no double pow), which the host enforces.
 #if defined(F64)
 #define T double
 #define FLOATING 1
 #elif defined(I32)
 #define T int
+#define FLOATING 0
+#elif defined(I64)
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#define T int64_t
 #define FLOATING 0
 #else
 #define T float
@@ -27,7 +31,7 @@ bool eitherNan(T u, T v) { return isnan(u) || isnan(v); }
 bool eitherNan(T u, T v) { return false; }
 #endif
 
-#if !defined(F64) && !defined(I32)
+#if FLOATING && !defined(F64)
 // .NET's Pow: GLSL's pow is undefined for x < 0 and for x = 0, y <= 0.
 float powNet(float u, float v) {
     if (v == 0.0) return 1.0;
@@ -53,7 +57,7 @@ T apply(T u, T v) {
     case 1: return u - v;
     case 2: return u * v;
     case 3: return u / v;
-#if !defined(F64) && !defined(I32)
+#if FLOATING && !defined(F64)
     case 4: return powNet(u, v);
 #endif
     case 5: return eitherNan(u, v) ? u + v : max(u, v);

@@ -1,10 +1,14 @@
 #version 450
 // y = a op b for the comparison and logical BinaryOps (OP is the enum's value: Eq 7 ... Or 14); y is Bool, stored
-// as one word per element on the device. Built for T = float, double (needs shaderFloat64), int and uint (Bool).
+// as one word per element on the device. Built for T = float, double (needs shaderFloat64), int, int64_t (needs
+// shaderInt64) and uint (Bool).
 #if defined(F64)
 #define T double
 #elif defined(I32)
 #define T int
+#elif defined(I64)
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#define T int64_t
 #elif defined(U32)
 #define T uint
 #else

@@ -83,6 +83,7 @@ public sealed partial class VulkanBackend
                 DType.Float32 => "compare_f32",
                 DType.Float64 => RequireFloat64(name, "compare_f64"),
                 DType.Int32 => "compare_i32",
+                DType.Int64 => RequireInt64(name, "compare_i64"),
                 DType.Bool => "compare_u32",
                 _ => throw device.Unsupported($"{name} on {a.DType}"),
             };
@@ -94,6 +95,7 @@ public sealed partial class VulkanBackend
                 DType.Float32 => "binary_f32",
                 DType.Float64 when op != BinaryOp.Pow => RequireFloat64(name, "binary_f64"),
                 DType.Int32 when op != BinaryOp.Pow => "binary_i32",
+                DType.Int64 when op != BinaryOp.Pow => RequireInt64(name, "binary_i64"),
                 _ => throw device.Unsupported($"{name} on {a.DType}"),
             };
         }
@@ -116,6 +118,9 @@ public sealed partial class VulkanBackend
 
     private string RequireFloat64(string op, string module)
         => device.Info.Float64 ? module : throw device.Unsupported($"{op} on Float64", "the device lacks the shaderFloat64 feature");
+
+    private string RequireInt64(string op, string module)
+        => device.Info.Int64 ? module : throw device.Unsupported($"{op} on Int64", "the device lacks the shaderInt64 feature");
 
     private static int WordsPerElement(DType dtype) => VulkanStorage.ElementBytes(dtype) / 4;
 

@@ -160,6 +160,7 @@ public sealed class ElementwiseParityTests
             if (backend.Info.Float64) CheckBinary(backend, op, DType.Float64, -3, 3, rtol: 1e-15, atol: 0);
             // Integers from 1 up, so Div never divides by zero; small range so Eq sees equal pairs.
             CheckBinary(backend, op, DType.Int32, 1, 6, rtol: 0, atol: 0);
+            if (backend.Info.Int64) CheckBinary(backend, op, DType.Int64, 1, 6, rtol: 0, atol: 0);
         }
         foreach (var op in Enum.GetValues<BinaryOp>().Where(o => o.IsComparison()))
             CheckBinary(backend, op, DType.Bool, 0, 2, rtol: 0, atol: 0);

@@ -68,4 +68,27 @@ public sealed class MemoryTests
         StringAssert.Contains(e.Message, $"{int.MaxValue} elements");
         StringAssert.Contains(e.Message, "largest storage buffer");
     }
+
+    [TestMethod]
+    public void FinalizationReturnsBuffersOfUndisposedTensors()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var pool = backend.VulkanDevice.Pool;
+        backend.Synchronize();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var inUse = pool.BytesInUse;
+        LeakTensors(backend.Device);
+        Assert.IsTrue(pool.BytesInUse > inUse);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.AreEqual(inUse, pool.BytesInUse, "buffers of tensors that were never disposed stayed in use after finalization");
+    }
+
+    /// <summary>Tensors that are read (so no queued command holds them) and then dropped without Dispose.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void LeakTensors(Device device)
+    {
+        for (var i = 0; i < 4; i++) _ = Tensor.Full([1 << 14], i, DType.Float32, device).ToArray<float>();
+    }
 }
