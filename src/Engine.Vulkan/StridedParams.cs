@@ -3,16 +3,19 @@ using System.Runtime.InteropServices;
 namespace Engine.Vulkan;
 
 /// <summary>The push constants of every elementwise kernel, byte for byte as shaders/include/strided.glsl declares
-/// them: element count, three operand offsets, a rank-4 shape, three stride vectors, and 16 bytes of scalars.</summary>
+/// them: element count, four operand offsets, padding, a rank-4 shape, four stride vectors, and 16 bytes of scalars
+/// (128 bytes, the push-constant size every Vulkan device supports).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct StridedParams
 {
     public const int Rank = 4;
+    public const int Operands = 4;
 
     public int Numel;
-    public fixed int Offset[3];
+    public fixed int Offset[Operands];
+    public fixed int Padding[3];
     public fixed int Shape[Rank];
-    public fixed int Strides[3 * Rank];
+    public fixed int Strides[Operands * Rank];
     public fixed byte Tail[16];
 
     public void SetScalars(DType dtype, double alpha, double beta)

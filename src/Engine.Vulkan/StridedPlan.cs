@@ -1,6 +1,6 @@
 namespace Engine.Vulkan;
 
-/// <summary>Turns one logical shape and up to three operands' (offset, strides) into the push constants of one or
+/// <summary>Turns one logical shape and up to four operands' (offset, strides) into the push constants of one or
 /// more dispatches: size-1 dims are dropped, dims that every operand walks contiguously are merged, the result is
 /// padded on the left to rank 4, and any dims beyond 4 are iterated on the host (one dispatch per outer index).</summary>
 internal static class StridedPlan
@@ -14,7 +14,7 @@ internal static class StridedPlan
         for (var d = outer; d < dims.Count; d++) numel *= dims[d];
         var outerCount = 1;
         for (var d = 0; d < outer; d++) outerCount *= dims[d];
-        Span<int> extra = stackalloc int[3];
+        Span<int> extra = stackalloc int[StridedParams.Operands];
         for (var o = 0; o < outerCount; o++)
         {
             var p = new StridedParams { Numel = numel };
@@ -28,13 +28,13 @@ internal static class StridedPlan
             }
             unsafe
             {
-                for (var k = 0; k < 3; k++) p.Offset[k] = k < operands.Length ? operands[k].Offset + extra[k] : 0;
+                for (var k = 0; k < StridedParams.Operands; k++) p.Offset[k] = k < operands.Length ? operands[k].Offset + extra[k] : 0;
                 var inner = dims.Count - outer;
                 for (var i = 0; i < StridedParams.Rank; i++)
                 {
                     var d = outer + i - (StridedParams.Rank - inner);
                     p.Shape[i] = d >= outer ? dims[d] : 1;
-                    for (var k = 0; k < 3; k++) p.Strides[k * StridedParams.Rank + i] = d >= outer && k < operands.Length ? strides[k][d] : 0;
+                    for (var k = 0; k < StridedParams.Operands; k++) p.Strides[k * StridedParams.Rank + i] = d >= outer && k < operands.Length ? strides[k][d] : 0;
                 }
             }
             plans.Add(p);

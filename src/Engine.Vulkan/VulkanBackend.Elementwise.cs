@@ -2,8 +2,9 @@ using Engine.Backends;
 
 namespace Engine.Vulkan;
 
-/// <summary>Fill, copy/convert, unary and binary ops: one strided kernel family each (shaders/fill.comp, copy.comp,
-/// convert.comp, unary.comp, binary.comp, compare.comp), the op chosen by a specialization constant.</summary>
+/// <summary>Fill, copy/convert, unary, binary, ternary ops and where: one strided kernel family each (shaders/fill.comp,
+/// copy.comp, convert.comp, unary.comp, binary.comp, compare.comp, ternary.comp, where.comp), the op chosen by a
+/// specialization constant.</summary>
 public sealed partial class VulkanBackend
 {
     /// <summary>Unary ops the float64 module has: GLSL offers no double-precision exp, log or trigonometry.</summary>
@@ -101,6 +102,28 @@ public sealed partial class VulkanBackend
         }
         var kernel = device.Pipelines.Get(module, 3, (int)op);
         Run(kernel, y.Shape, [Own(y, name), Own(a, name), Own(b, name)], [y, a, b], default);
+    }
+
+    public void Ternary(TernaryOp op, Tensor a, Tensor b, Tensor c, Tensor y, double alpha)
+    {
+        if (y.Numel == 0) return;
+        var name = $"Ternary {op}";
+        var module = y.DType switch
+        {
+            DType.Float32 => "ternary_f32",
+            DType.Float64 => RequireFloat64(name, "ternary_f64"),
+            _ => throw device.Unsupported($"{name} on {y.DType}"),
+        };
+        var scalars = new StridedParams();
+        scalars.SetScalars(y.DType, alpha, 0);
+        Run(device.Pipelines.Get(module, 4, (int)op), y.Shape, [Own(y, name), Own(a, name), Own(b, name), Own(c, name)], [y, a, b, c], scalars);
+    }
+
+    public void Where(Tensor cond, Tensor a, Tensor b, Tensor y)
+    {
+        if (y.Numel == 0) return;
+        var kernel = device.Pipelines.Get("where", 4, WordsPerElement(y.DType));
+        Run(kernel, y.Shape, [Own(y, "Where"), Own(cond, "Where"), Own(a, "Where"), Own(b, "Where")], [y, cond, a, b], default);
     }
 
     /// <summary>Dispatches a strided kernel over <paramref name="shape"/>, operand k being tensors[k] in storages[k];

@@ -8,10 +8,6 @@ public sealed partial class VulkanBackend
 {
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta) => throw device.Unsupported($"UnaryBackward {op}");
 
-    public void Ternary(TernaryOp op, Tensor a, Tensor b, Tensor c, Tensor y, double alpha) => throw device.Unsupported($"Ternary {op}");
-
-    public void Where(Tensor cond, Tensor a, Tensor b, Tensor y) => throw device.Unsupported("Where");
-
     public void Reduce(ReduceOp op, Tensor x, int[] dims, Tensor y) => throw device.Unsupported($"Reduce {op}");
 
     public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values) => throw device.Unsupported(max ? "ArgMax" : "ArgMin");

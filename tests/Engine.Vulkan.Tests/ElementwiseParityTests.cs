@@ -165,4 +165,54 @@ public sealed class ElementwiseParityTests
         foreach (var op in Enum.GetValues<BinaryOp>().Where(o => o.IsComparison()))
             CheckBinary(backend, op, DType.Bool, 0, 2, rtol: 0, atol: 0);
     }
+
+    [TestMethod]
+    public void TernaryMatchesCpuIncludingInPlace()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        var dtypes = backend.Info.Float64 ? new[] { DType.Float32, DType.Float64 } : [DType.Float32];
+        foreach (var dtype in dtypes)
+        foreach (var op in Enum.GetValues<TernaryOp>())
+        foreach (var (name, shape, viewA, viewB, aShape, bShape) in Broadcasts())
+        {
+            var seed = (int)op * 5 + (int)dtype;
+            var a = Parity.Random(aShape, dtype, seed);
+            var b = Parity.Random(bShape, dtype, seed + 1);
+            // c: lerp weights in [0, 1) on both sides of 0.5, divisors away from 0.
+            var c = Parity.Random(shape, dtype, seed + 2, op == TernaryOp.Lerp ? 0 : 0.5, op == TernaryOp.Lerp ? 1 : 2);
+            var yc = Tensor.Zeros(shape, dtype, Device.Cpu);
+            var yg = Tensor.Zeros(shape, dtype, device);
+            VulkanTestDevice.Cpu.Ternary(op, viewA(a), viewB(b), c, yc, 0.75);
+            backend.Ternary(op, viewA(a.To(device)), viewB(b.To(device)), c.To(device), yg, 0.75);
+            var rtol = dtype == DType.Float32 ? Parity.Rtol : 1e-14;
+            Parity.AssertClose(yc, yg, $"Ternary {op} {dtype} {name}", rtol, dtype == DType.Float32 ? Parity.Atol : 1e-14);
+        }
+        // In place, y = a, as the optimizers call it.
+        var state = Parity.Random([1023], DType.Float32, 3);
+        var onDevice = state.To(device);
+        var grad = Parity.Random([1023], DType.Float32, 4);
+        VulkanTestDevice.Cpu.Ternary(TernaryOp.Addcmul, state, grad, grad, state, -0.1);
+        backend.Ternary(TernaryOp.Addcmul, onDevice, grad.To(device), grad.To(device), onDevice, -0.1);
+        Parity.AssertClose(state, onDevice, "Ternary Addcmul in place");
+    }
+
+    [TestMethod]
+    public void WhereMatchesCpuForEveryDType()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32, DType.Int64, DType.Bool })
+        foreach (var (name, shape, viewA, viewB, aShape, bShape) in Broadcasts())
+        {
+            var cond = Parity.Random(shape, DType.Bool, 7);
+            var a = Parity.Random(aShape, dtype, 8, -100, 100);
+            var b = Parity.Random(bShape, dtype, 9, -100, 100);
+            var yc = Tensor.Zeros(shape, dtype, Device.Cpu);
+            var yg = Tensor.Zeros(shape, dtype, device);
+            VulkanTestDevice.Cpu.Where(cond, viewA(a), viewB(b), yc);
+            backend.Where(cond.To(device), viewA(a.To(device)), viewB(b.To(device)), yg);
+            Parity.AssertClose(yc, yg, $"Where {dtype} {name}", 0, 0);
+        }
+    }
 }
