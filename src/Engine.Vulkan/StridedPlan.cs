@@ -42,7 +42,8 @@ internal static class StridedPlan
         return plans;
     }
 
-    private static (List<int> Dims, List<int>[] Strides) Collapse(ReadOnlySpan<int> shape, (int Offset, int[] Strides)[] operands)
+    /// <summary>Drops size-1 dims and merges dims that every operand walks contiguously.</summary>
+    internal static (List<int> Dims, List<int>[] Strides) Collapse(ReadOnlySpan<int> shape, (int Offset, int[] Strides)[] operands)
     {
         var dims = new List<int>();
         var strides = operands.Select(_ => new List<int>()).ToArray();

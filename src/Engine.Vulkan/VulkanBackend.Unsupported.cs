@@ -8,8 +8,6 @@ public sealed partial class VulkanBackend
 {
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta) => throw device.Unsupported($"UnaryBackward {op}");
 
-    public void Reduce(ReduceOp op, Tensor x, int[] dims, Tensor y) => throw device.Unsupported($"Reduce {op}");
-
     public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values) => throw device.Unsupported(max ? "ArgMax" : "ArgMin");
 
     public void Softmax(Tensor x, int dim, Tensor y, bool log) => throw device.Unsupported(log ? "LogSoftmax" : "Softmax");
