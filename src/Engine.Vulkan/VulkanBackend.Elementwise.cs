@@ -60,48 +60,62 @@ public sealed partial class VulkanBackend
     public void Unary(UnaryOp op, Tensor x, Tensor y, double alpha, double beta)
     {
         if (y.Numel == 0) return;
-        var module = y.DType switch
+        Run(UnaryKernel(op, y.DType), y.Shape, [Own(y, "Unary"), Own(x, "Unary")], [y, x], Scalars(y.DType, alpha, beta));
+    }
+
+    private Kernel UnaryKernel(UnaryOp op, DType dtype)
+    {
+        var module = dtype switch
         {
             DType.Float32 when !Float32UnaryMissing.Contains(op) => "unary_f32",
             DType.Float64 when Float64Unary.Contains(op) => RequireFloat64($"Unary {op}", "unary_f64"),
-            _ => throw device.Unsupported($"Unary {op} on {y.DType}"),
+            _ => throw device.Unsupported($"Unary {op} on {dtype}"),
         };
-        var kernel = device.Pipelines.Get(module, 2, (int)op);
+        return device.Pipelines.Get(module, 2, (int)op);
+    }
+
+    private static StridedParams Scalars(DType dtype, double alpha, double beta)
+    {
         var scalars = new StridedParams();
-        scalars.SetScalars(y.DType, alpha, beta);
-        Run(kernel, y.Shape, [Own(y, "Unary"), Own(x, "Unary")], [y, x], scalars);
+        scalars.SetScalars(dtype, alpha, beta);
+        return scalars;
     }
 
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
     {
         if (y.Numel == 0) return;
         var name = $"Binary {op}";
+        Run(BinaryKernel(op, a.DType), y.Shape, [Own(y, name), Own(a, name), Own(b, name)], [y, a, b], default);
+    }
+
+    private Kernel BinaryKernel(BinaryOp op, DType dtype)
+    {
+        var name = $"Binary {op}";
         string module;
         if (op.IsComparison())
         {
-            module = a.DType switch
+            module = dtype switch
             {
                 DType.Float32 => "compare_f32",
                 DType.Float64 => RequireFloat64(name, "compare_f64"),
                 DType.Int32 => "compare_i32",
                 DType.Int64 => RequireInt64(name, "compare_i64"),
                 DType.Bool => "compare_u32",
-                _ => throw device.Unsupported($"{name} on {a.DType}"),
+                _ => throw device.Unsupported($"{name} on {dtype}"),
             };
         }
         else
         {
-            module = a.DType switch
+            module = dtype switch
             {
                 DType.Float32 => "binary_f32",
                 DType.Float64 when op != BinaryOp.Pow => RequireFloat64(name, "binary_f64"),
                 DType.Int32 when op != BinaryOp.Pow => "binary_i32",
                 DType.Int64 when op != BinaryOp.Pow => RequireInt64(name, "binary_i64"),
-                _ => throw device.Unsupported($"{name} on {a.DType}"),
+                _ => throw device.Unsupported($"{name} on {dtype}"),
             };
         }
-        var kernel = device.Pipelines.Get(module, 3, (int)op);
-        Run(kernel, y.Shape, [Own(y, name), Own(a, name), Own(b, name)], [y, a, b], default);
+        return device.Pipelines.Get(module, 3, (int)op);
     }
 
     public void Ternary(TernaryOp op, Tensor a, Tensor b, Tensor c, Tensor y, double alpha)
@@ -114,9 +128,7 @@ public sealed partial class VulkanBackend
             DType.Float64 => RequireFloat64(name, "ternary_f64"),
             _ => throw device.Unsupported($"{name} on {y.DType}"),
         };
-        var scalars = new StridedParams();
-        scalars.SetScalars(y.DType, alpha, 0);
-        Run(device.Pipelines.Get(module, 4, (int)op), y.Shape, [Own(y, name), Own(a, name), Own(b, name), Own(c, name)], [y, a, b, c], scalars);
+        Run(device.Pipelines.Get(module, 4, (int)op), y.Shape, [Own(y, name), Own(a, name), Own(b, name), Own(c, name)], [y, a, b, c], Scalars(y.DType, alpha, 0));
     }
 
     public void Where(Tensor cond, Tensor a, Tensor b, Tensor y)
@@ -128,9 +140,13 @@ public sealed partial class VulkanBackend
 
     /// <summary>Dispatches a strided kernel over <paramref name="shape"/>, operand k being tensors[k] in storages[k];
     /// the scalars come from <paramref name="tail"/>.</summary>
-    private unsafe void Run(Kernel kernel, ReadOnlySpan<int> shape, VulkanStorage[] storages, Tensor[] tensors, StridedParams tail)
+    private void Run(Kernel kernel, ReadOnlySpan<int> shape, VulkanStorage[] storages, Tensor[] tensors, StridedParams tail)
+        => Run(kernel, shape, storages, tensors.Select(t => (t.Offset, t.Strides.ToArray())).ToArray(), tail);
+
+    /// <summary>The same with operands given as (offset, strides) over <paramref name="shape"/>, for layouts that are
+    /// not a tensor's own (a bias broadcast over rows).</summary>
+    private unsafe void Run(Kernel kernel, ReadOnlySpan<int> shape, VulkanStorage[] storages, (int Offset, int[] Strides)[] operands, StridedParams tail)
     {
-        var operands = tensors.Select(t => (t.Offset, t.Strides.ToArray())).ToArray();
         foreach (var plan in StridedPlan.Build(shape, operands))
         {
             var p = plan;

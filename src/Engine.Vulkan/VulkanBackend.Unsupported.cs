@@ -48,7 +48,5 @@ public sealed partial class VulkanBackend
 
     public void Arange(Tensor y, double start, double step) => throw device.Unsupported("Arange");
 
-    public void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta) => throw device.Unsupported("BiasActivation");
-
     public void AdamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, AdamStep step) => throw device.Unsupported("AdamUpdate");
 }
