@@ -10,10 +10,6 @@ public sealed partial class VulkanBackend
 
     public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values) => throw device.Unsupported(max ? "ArgMax" : "ArgMin");
 
-    public void Softmax(Tensor x, int dim, Tensor y, bool log) => throw device.Unsupported(log ? "LogSoftmax" : "Softmax");
-
-    public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log) => throw device.Unsupported(log ? "LogSoftmaxBackward" : "SoftmaxBackward");
-
     public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p) => throw device.Unsupported("Conv2d");
 
     public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, Conv2dParams p) => throw device.Unsupported("Conv2dBackwardInput");

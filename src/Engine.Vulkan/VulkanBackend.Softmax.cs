@@ -1,0 +1,62 @@
+namespace Engine.Vulkan;
+
+/// <summary>Softmax and log-softmax with their gradients (shaders/softmax.comp): one workgroup per row.</summary>
+public sealed partial class VulkanBackend
+{
+    public void Softmax(Tensor x, int dim, Tensor y, bool log)
+    {
+        var name = log ? "LogSoftmax" : "Softmax";
+        RequireFloat32ForExp(name, y.DType);
+        var xs = Own(x, name);
+        RunSoftmax(name, log ? 1 : 0, dim, [y, x, x], [Own(y, name), xs, xs]);
+    }
+
+    public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log)
+    {
+        var name = log ? "LogSoftmaxBackward" : "SoftmaxBackward";
+        // The softmax gradient needs no exp, so float64 serves it; the log-softmax one does.
+        if (log) RequireFloat32ForExp(name, y.DType);
+        RunSoftmax(name, log ? 3 : 2, dim, [gx, y, gy], [Own(gx, name), Own(y, name), Own(gy, name)]);
+    }
+
+    private void RequireFloat32ForExp(string op, DType dtype)
+    {
+        if (dtype != DType.Float32) throw device.Unsupported($"{op} on {dtype}", "GLSL has no double-precision exp");
+    }
+
+    /// <summary>Dispatches softmax.comp in <paramref name="mode"/> over the rows of tensors[0..2] along dim.</summary>
+    private unsafe void RunSoftmax(string name, int mode, int dim, Tensor[] tensors, VulkanStorage[] storages)
+    {
+        var output = tensors[0];
+        var module = output.DType switch
+        {
+            DType.Float32 => "softmax_f32",
+            DType.Float64 => RequireFloat64(name, "softmax_f64"),
+            _ => throw device.Unsupported($"{name} on {output.DType}"),
+        };
+        if (output.Numel == 0) return;
+        var shape = output.Shape.ToArray();
+        var outer = Enumerable.Range(0, shape.Length).Where(d => d != dim).ToArray();
+        var (dims, strides) = StridedPlan.Collapse(
+            outer.Select(d => shape[d]).ToArray(),
+            tensors.Select(t => (t.Offset, outer.Select(d => t.Strides[d]).ToArray())).ToArray());
+        if (dims.Count > SoftmaxParams.Rank)
+            throw device.Unsupported($"{name} over {Shape.Format(shape)} along dim {dim}",
+                $"more than {SoftmaxParams.Rank} other dims remain after merging contiguous ones; make the input contiguous first");
+        var p = new SoftmaxParams { Rows = output.Numel / shape[dim], Inner = shape[dim] };
+        for (var k = 0; k < 3; k++)
+        {
+            p.Offset[k] = tensors[k].Offset;
+            p.InnerStride[k] = tensors[k].Strides[dim];
+            for (var i = 0; i < SoftmaxParams.Rank; i++)
+            {
+                var d = i - (SoftmaxParams.Rank - dims.Count);
+                p.Strides[k * SoftmaxParams.Rank + i] = d >= 0 ? strides[k][d] : 0;
+                if (k == 0) p.Shape[i] = d >= 0 ? dims[d] : 1;
+            }
+        }
+        var groups = (uint)Math.Min(p.Rows, device.Info.MaxComputeWorkGroupCountX);
+        var kernel = device.Pipelines.Get(module, 3, mode);
+        device.Stream.Dispatch(kernel, storages, &p, (uint)sizeof(SoftmaxParams), (groups, 1, 1));
+    }
+}
