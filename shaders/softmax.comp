@@ -13,7 +13,7 @@
 
 layout(local_size_x = 256) in;
 
-// Mirrored by SoftmaxParams.cs.
+// Mirrored by RowParams.cs.
 layout(push_constant, std430) uniform Params {
     int rows;
     int inner;

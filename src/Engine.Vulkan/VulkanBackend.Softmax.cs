@@ -8,7 +8,7 @@ public sealed partial class VulkanBackend
         var name = log ? "LogSoftmax" : "Softmax";
         RequireFloat32ForExp(name, y.DType);
         var xs = Own(x, name);
-        RunSoftmax(name, log ? 1 : 0, dim, [y, x, x], [Own(y, name), xs, xs]);
+        RunRows(SoftmaxKernel(name, y.DType, log ? 1 : 0), name, dim, [y, x, x], [Own(y, name), xs, xs]);
     }
 
     public void SoftmaxBackward(Tensor y, Tensor gy, int dim, Tensor gx, bool log)
@@ -16,7 +16,7 @@ public sealed partial class VulkanBackend
         var name = log ? "LogSoftmaxBackward" : "SoftmaxBackward";
         // The softmax gradient needs no exp, so float64 serves it; the log-softmax one does.
         if (log) RequireFloat32ForExp(name, y.DType);
-        RunSoftmax(name, log ? 3 : 2, dim, [gx, y, gy], [Own(gx, name), Own(y, name), Own(gy, name)]);
+        RunRows(SoftmaxKernel(name, y.DType, log ? 3 : 2), name, dim, [gx, y, gy], [Own(gx, name), Own(y, name), Own(gy, name)]);
     }
 
     private void RequireFloat32ForExp(string op, DType dtype)
@@ -24,39 +24,44 @@ public sealed partial class VulkanBackend
         if (dtype != DType.Float32) throw device.Unsupported($"{op} on {dtype}", "GLSL has no double-precision exp");
     }
 
-    /// <summary>Dispatches softmax.comp in <paramref name="mode"/> over the rows of tensors[0..2] along dim.</summary>
-    private unsafe void RunSoftmax(string name, int mode, int dim, Tensor[] tensors, VulkanStorage[] storages)
+    private Kernel SoftmaxKernel(string name, DType dtype, int mode)
     {
-        var output = tensors[0];
-        var module = output.DType switch
+        var module = dtype switch
         {
             DType.Float32 => "softmax_f32",
             DType.Float64 => RequireFloat64(name, "softmax_f64"),
-            _ => throw device.Unsupported($"{name} on {output.DType}"),
+            _ => throw device.Unsupported($"{name} on {dtype}"),
         };
-        if (output.Numel == 0) return;
-        var shape = output.Shape.ToArray();
+        return device.Pipelines.Get(module, 3, mode);
+    }
+
+    /// <summary>Dispatches a one-workgroup-per-row kernel (<see cref="RowParams"/>) over the rows of tensors[0..2] along
+    /// <paramref name="dim"/>; the shape is tensors[1]'s (the input's).</summary>
+    private unsafe void RunRows(Kernel kernel, string name, int dim, Tensor[] tensors, VulkanStorage[] storages)
+    {
+        var shape = tensors[1].Shape.ToArray();
+        var count = shape.Aggregate(1, (a, b) => a * b);
+        if (count == 0) return;
         var outer = Enumerable.Range(0, shape.Length).Where(d => d != dim).ToArray();
         var (dims, strides) = StridedPlan.Collapse(
             outer.Select(d => shape[d]).ToArray(),
             tensors.Select(t => (t.Offset, outer.Select(d => t.Strides[d]).ToArray())).ToArray());
-        if (dims.Count > SoftmaxParams.Rank)
+        if (dims.Count > RowParams.Rank)
             throw device.Unsupported($"{name} over {Shape.Format(shape)} along dim {dim}",
-                $"more than {SoftmaxParams.Rank} other dims remain after merging contiguous ones; make the input contiguous first");
-        var p = new SoftmaxParams { Rows = output.Numel / shape[dim], Inner = shape[dim] };
+                $"more than {RowParams.Rank} other dims remain after merging contiguous ones; make the input contiguous first");
+        var p = new RowParams { Rows = count / shape[dim], Inner = shape[dim] };
         for (var k = 0; k < 3; k++)
         {
             p.Offset[k] = tensors[k].Offset;
             p.InnerStride[k] = tensors[k].Strides[dim];
-            for (var i = 0; i < SoftmaxParams.Rank; i++)
+            for (var i = 0; i < RowParams.Rank; i++)
             {
-                var d = i - (SoftmaxParams.Rank - dims.Count);
-                p.Strides[k * SoftmaxParams.Rank + i] = d >= 0 ? strides[k][d] : 0;
+                var d = i - (RowParams.Rank - dims.Count);
+                p.Strides[k * RowParams.Rank + i] = d >= 0 ? strides[k][d] : 0;
                 if (k == 0) p.Shape[i] = d >= 0 ? dims[d] : 1;
             }
         }
         var groups = (uint)Math.Min(p.Rows, device.Info.MaxComputeWorkGroupCountX);
-        var kernel = device.Pipelines.Get(module, 3, mode);
-        device.Stream.Dispatch(kernel, storages, &p, (uint)sizeof(SoftmaxParams), (groups, 1, 1));
+        device.Stream.Dispatch(kernel, storages, &p, (uint)sizeof(RowParams), (groups, 1, 1));
     }
 }

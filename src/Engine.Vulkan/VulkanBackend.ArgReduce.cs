@@ -1,0 +1,22 @@
+namespace Engine.Vulkan;
+
+/// <summary>Argmax and argmin along one dim (shaders/argreduce.comp): one workgroup per row.</summary>
+public sealed partial class VulkanBackend
+{
+    public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values)
+    {
+        var name = max ? "ArgMax" : "ArgMin";
+        var module = x.DType switch
+        {
+            DType.Float32 => "argreduce_f32",
+            DType.Float64 => RequireFloat64(name, "argreduce_f64"),
+            DType.Int32 => "argreduce_i32",
+            DType.Int64 => RequireInt64(name, "argreduce_i64"),
+            _ => throw device.Unsupported($"{name} on {x.DType}"),
+        };
+        if (x.Shape[dim] == 0) return;
+        var kernel = device.Pipelines.Get(module, 3, max ? 1 : 0, values is null ? 0 : 1);
+        var xs = Own(x, name);
+        RunRows(kernel, name, dim, [indices, x, values ?? x], [Own(indices, name), xs, values is null ? xs : Own(values, name)]);
+    }
+}
