@@ -63,6 +63,29 @@ public sealed partial class VulkanBackend
         Run(UnaryKernel(op, y.DType), y.Shape, [Own(y, "Unary"), Own(x, "Unary")], [y, x], Scalars(y.DType, alpha, beta));
     }
 
+    /// <summary>Derivatives in unary_backward.comp: the ones needing only arithmetic (both dtypes) and, in float32,
+    /// those of Sin and Cos.</summary>
+    private static readonly HashSet<UnaryOp> Derivatives =
+    [
+        UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Sign, UnaryOp.Floor, UnaryOp.Ceil, UnaryOp.Round, UnaryOp.Exp, UnaryOp.Log,
+        UnaryOp.Log1p, UnaryOp.Expm1, UnaryOp.Sqrt, UnaryOp.Rsqrt, UnaryOp.Square, UnaryOp.Reciprocal, UnaryOp.Tanh,
+        UnaryOp.Sigmoid, UnaryOp.Relu, UnaryOp.LeakyRelu, UnaryOp.Clamp, UnaryOp.Affine, UnaryOp.ScalarDiv,
+    ];
+
+    public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
+    {
+        if (gx.Numel == 0) return;
+        var name = $"UnaryBackward {op}";
+        var module = gx.DType switch
+        {
+            DType.Float32 when Derivatives.Contains(op) || op is UnaryOp.Sin or UnaryOp.Cos => "unary_backward_f32",
+            DType.Float64 when Derivatives.Contains(op) => RequireFloat64(name, "unary_backward_f64"),
+            _ => throw device.Unsupported($"{name} on {gx.DType}"),
+        };
+        Run(device.Pipelines.Get(module, 4, (int)op), gx.Shape, [Own(gx, name), Own(x, name), Own(y, name), Own(gy, name)],
+            [gx, x, y, gy], Scalars(gx.DType, alpha, beta));
+    }
+
     private Kernel UnaryKernel(UnaryOp op, DType dtype)
     {
         var module = dtype switch

@@ -6,8 +6,6 @@ namespace Engine.Vulkan;
 /// needs one fails at once instead of computing something wrong. Issue 8 fills these in.</summary>
 public sealed partial class VulkanBackend
 {
-    public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta) => throw device.Unsupported($"UnaryBackward {op}");
-
     public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dParams p) => throw device.Unsupported("Conv2d");
 
     public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, Conv2dParams p) => throw device.Unsupported("Conv2dBackwardInput");

@@ -215,4 +215,34 @@ public sealed class ElementwiseParityTests
             Parity.AssertClose(yc, yg, $"Where {dtype} {name}", 0, 0);
         }
     }
+
+    [TestMethod]
+    public void UnaryBackwardMatchesCpu()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        UnaryOp[] ops =
+        [
+            UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Sign, UnaryOp.Floor, UnaryOp.Exp, UnaryOp.Log, UnaryOp.Log1p, UnaryOp.Expm1,
+            UnaryOp.Sqrt, UnaryOp.Rsqrt, UnaryOp.Square, UnaryOp.Reciprocal, UnaryOp.Sin, UnaryOp.Cos, UnaryOp.Tanh,
+            UnaryOp.Sigmoid, UnaryOp.Relu, UnaryOp.LeakyRelu, UnaryOp.Clamp, UnaryOp.Affine, UnaryOp.ScalarDiv,
+        ];
+        var dtypes = backend.Info.Float64 ? new[] { DType.Float32, DType.Float64 } : [DType.Float32];
+        foreach (var dtype in dtypes)
+        foreach (var op in ops.Where(o => dtype == DType.Float32 || o is not (UnaryOp.Sin or UnaryOp.Cos)))
+        // Logarithms, roots and divisions by x get positive inputs; the rest cover both signs.
+        foreach (var (name, cpu, gpu) in Views(dtype, (int)op * 11 + 3, op is UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Rsqrt or UnaryOp.ScalarDiv ? 0.05 : -3, 3))
+        {
+            var (alpha, beta) = op == UnaryOp.Clamp ? (0.5, 2.0) : (0.3, 0.0);
+            var y = Empty(cpu, dtype, Device.Cpu);
+            VulkanTestDevice.Cpu.Unary(op, cpu, y, alpha, beta);
+            var gy = Parity.Random(cpu.Shape.ToArray(), dtype, 21);
+            var gc = Empty(cpu, dtype, Device.Cpu);
+            var gg = Empty(gpu, dtype, device);
+            VulkanTestDevice.Cpu.UnaryBackward(op, cpu, y, gy, gc, alpha, beta);
+            backend.UnaryBackward(op, gpu, y.To(device), gy.To(device), gg, alpha, beta);
+            var (rtol, atol) = dtype == DType.Float32 ? (Parity.Rtol, Parity.Atol) : (1e-14, 1e-15);
+            Parity.AssertClose(gc, gg, $"UnaryBackward {op} {dtype} on {name}", rtol, atol);
+        }
+    }
 }
