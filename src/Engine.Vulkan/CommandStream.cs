@@ -11,7 +11,7 @@ internal sealed unsafe class CommandStream
 {
     public const int BatchLimit = 256;
     private const int MaxInFlight = 4;
-    private const int MaxBindings = 4;
+    private const int MaxBindings = 5;
     private static readonly ulong WaitTimeoutNs = 300ul * 1_000_000_000;
 
     private readonly VulkanDevice device;

@@ -66,8 +66,8 @@ internal sealed unsafe class PipelineCache(VulkanDevice device)
             };
         var setInfo = new DescriptorSetLayoutCreateInfo { SType = StructureType.DescriptorSetLayoutCreateInfo, BindingCount = (uint)bindings, PBindings = entries };
         VulkanErrors.Check(device.Vk.CreateDescriptorSetLayout(device.Handle, &setInfo, null, out var setLayout), "vkCreateDescriptorSetLayout");
-        // One range for every kernel: the largest push-constant block (StridedParams; GemmParams, ReduceParams and
-        // RowParams are smaller).
+        // One range for every kernel: the largest push-constant block (StridedParams, 128 bytes; the others are
+        // smaller).
         var range = new PushConstantRange { StageFlags = ShaderStageFlags.ComputeBit, Offset = 0, Size = (uint)sizeof(StridedParams) };
         var layoutInfo = new PipelineLayoutCreateInfo
         {

@@ -39,6 +39,4 @@ public sealed partial class VulkanBackend
     public void Random(Tensor y, RandomKind kind, ulong seed, ulong offset, double alpha, double beta) => throw device.Unsupported($"Random {kind}");
 
     public void Arange(Tensor y, double start, double step) => throw device.Unsupported("Arange");
-
-    public void AdamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, AdamStep step) => throw device.Unsupported("AdamUpdate");
 }
