@@ -40,6 +40,17 @@ public sealed partial class VulkanBackend
         }
     }
 
+    public void Arange(Tensor y, double start, double step)
+    {
+        if (y.DType == DType.Bool) throw device.Unsupported("Arange on Bool");
+        if (!device.Info.Float64 || !device.Info.Int64)
+            throw device.Unsupported("Arange", "it computes in double and needs the shaderFloat64 and shaderInt64 features");
+        if (y.Numel == 0) return;
+        var tail = new StridedParams();
+        tail.SetScalars(DType.Float64, start, step);
+        Run(device.Pipelines.Get("arange", 1, DTypeCode(y.DType)), y.Shape, [Own(y, "Arange")], [y], tail);
+    }
+
     public void Copy(Tensor src, Tensor dst)
     {
         if (src.Numel == 0) return;

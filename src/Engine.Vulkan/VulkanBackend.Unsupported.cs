@@ -37,6 +37,4 @@ public sealed partial class VulkanBackend
     public void LinearRecurrence(Tensor a, Tensor b, Tensor? h0, int dim, Tensor y, bool reverse) => throw device.Unsupported("LinearRecurrence");
 
     public void Random(Tensor y, RandomKind kind, ulong seed, ulong offset, double alpha, double beta) => throw device.Unsupported($"Random {kind}");
-
-    public void Arange(Tensor y, double start, double step) => throw device.Unsupported("Arange");
 }

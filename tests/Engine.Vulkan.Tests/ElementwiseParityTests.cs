@@ -245,4 +245,21 @@ public sealed class ElementwiseParityTests
             Parity.AssertClose(gc, gg, $"UnaryBackward {op} {dtype} on {name}", rtol, atol);
         }
     }
+
+    [TestMethod]
+    public void ArangeMatchesCpu()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        if (!backend.Info.Float64 || !backend.Info.Int64) Assert.Inconclusive($"{backend.Info.Name} lacks shaderFloat64 or shaderInt64");
+        foreach (var dtype in new[] { DType.Float32, DType.Float64, DType.Int32, DType.Int64 })
+        foreach (var n in Sizes)
+        {
+            // Every other element of a longer vector, from a non-integral start and step.
+            var yc = Tensor.Zeros([2 * n], dtype, Device.Cpu);
+            var yg = Tensor.Zeros([2 * n], dtype, backend.Device);
+            VulkanTestDevice.Cpu.Arange(yc.Slice(0, 1, 2 * n, 2), -3.7, 0.3);
+            backend.Arange(yg.Slice(0, 1, 2 * n, 2), -3.7, 0.3);
+            Parity.AssertClose(yc, yg, $"Arange {dtype} [{n}]", 0, 0);
+        }
+    }
 }
