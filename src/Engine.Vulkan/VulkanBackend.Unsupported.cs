@@ -24,10 +24,6 @@ public sealed partial class VulkanBackend
 
     public void AdaptiveAvgPool2dBackward(Tensor gy, Tensor gx) => throw device.Unsupported("AdaptiveAvgPool2dBackward");
 
-    public void Gather(Tensor x, int dim, Tensor index, Tensor y) => throw device.Unsupported("Gather");
-
-    public void Scatter(Tensor y, int dim, Tensor index, Tensor src, bool accumulate) => throw device.Unsupported(accumulate ? "ScatterAdd" : "Scatter");
-
     public void IndexSelect(Tensor x, int dim, Tensor index, Tensor y) => throw device.Unsupported("IndexSelect");
 
     public void IndexAdd(Tensor y, int dim, Tensor index, Tensor src) => throw device.Unsupported("IndexAdd");
