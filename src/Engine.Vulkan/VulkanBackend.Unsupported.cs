@@ -24,10 +24,6 @@ public sealed partial class VulkanBackend
 
     public void AdaptiveAvgPool2dBackward(Tensor gy, Tensor gx) => throw device.Unsupported("AdaptiveAvgPool2dBackward");
 
-    public void IndexSelect(Tensor x, int dim, Tensor index, Tensor y) => throw device.Unsupported("IndexSelect");
-
-    public void IndexAdd(Tensor y, int dim, Tensor index, Tensor src) => throw device.Unsupported("IndexAdd");
-
     public void Cumsum(Tensor x, int dim, Tensor y, bool reverse) => throw device.Unsupported("Cumsum");
 
     public void LinearRecurrence(Tensor a, Tensor b, Tensor? h0, int dim, Tensor y, bool reverse) => throw device.Unsupported("LinearRecurrence");

@@ -62,4 +62,34 @@ public sealed class IndexParityTests
             Parity.AssertClose(zc, zg, $"Scatter Float64 dim {dim}", 0, 0);
         }
     }
+
+    [TestMethod]
+    public void IndexSelectAndIndexAddMatchCpu()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        for (var dim = 0; dim < 3; dim++)
+        {
+            int[] shape = [6, 5, 33];
+            var x = Parity.Random(shape, DType.Float32, dim + 1);
+            // Repeated entries, every other element of a longer vector (a strided index).
+            var indexBase = Parity.Random([18], DType.Int32, dim + 2, 0, shape[dim]).To(DType.Int64);
+            var index = indexBase.Slice(0, 0, 18, 2);
+            var indexOnDevice = indexBase.To(device).Slice(0, 0, 18, 2);
+            var outShape = (int[])shape.Clone();
+            outShape[dim] = 9;
+            var yc = Tensor.Zeros(outShape, DType.Float32, Device.Cpu);
+            var yg = Tensor.Zeros(outShape, DType.Float32, device);
+            VulkanTestDevice.Cpu.IndexSelect(x, dim, index, yc);
+            backend.IndexSelect(x.To(device), dim, indexOnDevice, yg);
+            Parity.AssertClose(yc, yg, $"IndexSelect dim {dim}", 0, 0);
+
+            var src = Parity.Random(outShape, DType.Float32, dim + 3);
+            var ac = Parity.Random(shape, DType.Float32, dim + 4);
+            var ag = ac.To(device);
+            VulkanTestDevice.Cpu.IndexAdd(ac, dim, index, src);
+            backend.IndexAdd(ag, dim, indexOnDevice, src.To(device));
+            Parity.AssertClose(ac, ag, $"IndexAdd dim {dim}", Parity.Rtol, 1e-5);
+        }
+    }
 }
