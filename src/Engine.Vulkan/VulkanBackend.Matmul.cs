@@ -30,6 +30,7 @@ public sealed partial class VulkanBackend
         var groups = ((uint)((cv.Cols + GemmTile - 1) / GemmTile), (uint)((cv.Rows + GemmTile - 1) / GemmTile), (uint)cv.Batch);
         if (groups.Item1 > limit || groups.Item2 > limit || groups.Item3 > limit)
             throw device.Unsupported($"Gemm of {cv}", $"needs more workgroups than the device's limit of {limit} per dimension");
+        device.CheckLoopIterations($"Gemm of {cv} with k = {av.Cols}", (av.Cols + 15L) / 16);
         var kernel = device.Pipelines.Get(module, 3);
         var p = GemmParams.Of(av, bv, cv, accumulate);
         device.Stream.Dispatch(kernel, [Own(c, "Gemm"), Own(a, "Gemm"), Own(b, "Gemm")], &p, (uint)sizeof(GemmParams), groups);

@@ -47,6 +47,8 @@ public sealed partial class VulkanBackend
             p.ReduceStrideX[i] = r >= 0 ? redStrides[0][r] : 0;
         }
         var groups = (uint)Math.Min(y.Numel, device.Info.MaxComputeWorkGroupCountX);
+        // Per invocation: its share of each of its outputs' reduced elements, plus the 8-step tree.
+        device.CheckLoopIterations($"{name} over {Shape.Format(shape)}", (y.Numel + groups - 1) / groups * ((p.ReduceCount + 255L) / 256 + 8));
         var kernel = device.Pipelines.Get(module, 2, (int)op);
         device.Stream.Dispatch(kernel, [Own(y, name), Own(x, name)], &p, (uint)sizeof(ReduceParams), (groups, 1, 1));
     }

@@ -35,9 +35,10 @@ public sealed partial class VulkanBackend
         return device.Pipelines.Get(module, 3, mode);
     }
 
-    /// <summary>Dispatches a one-workgroup-per-row kernel (<see cref="RowParams"/>) over the rows of tensors[0..2] along
-    /// <paramref name="dim"/>; the shape is tensors[1]'s (the input's).</summary>
-    private unsafe void RunRows(Kernel kernel, string name, int dim, Tensor[] tensors, VulkanStorage[] storages)
+    /// <summary>Dispatches a row kernel (<see cref="RowParams"/>) over the rows of tensors[0..2] along
+    /// <paramref name="dim"/>, one workgroup per row, or one invocation per row with
+    /// <paramref name="invocationPerRow"/>; the shape is tensors[1]'s (the input's).</summary>
+    private unsafe void RunRows(Kernel kernel, string name, int dim, Tensor[] tensors, VulkanStorage[] storages, bool invocationPerRow = false)
     {
         var shape = tensors[1].Shape.ToArray();
         var count = shape.Aggregate(1, (a, b) => a * b);
@@ -61,7 +62,12 @@ public sealed partial class VulkanBackend
                 if (k == 0) p.Shape[i] = d >= 0 ? dims[d] : 1;
             }
         }
-        var groups = (uint)Math.Min(p.Rows, device.Info.MaxComputeWorkGroupCountX);
+        var groups = (uint)Math.Min(invocationPerRow ? (p.Rows + 255L) / 256 : p.Rows, device.Info.MaxComputeWorkGroupCountX);
+        // Per invocation: each of its rows whole, or its share of each of its group's rows in up to three passes
+        // with their trees.
+        long rowsPerInvocation = invocationPerRow ? (p.Rows + groups * 256L - 1) / (groups * 256L) : (p.Rows + groups - 1) / groups;
+        device.CheckLoopIterations($"{name} over {Shape.Format(shape)} along dim {dim}",
+            rowsPerInvocation * (invocationPerRow ? p.Inner : 3 * ((p.Inner + 255L) / 256 + 8)));
         device.Stream.Dispatch(kernel, storages, &p, (uint)sizeof(RowParams), (groups, 1, 1));
     }
 }

@@ -106,6 +106,14 @@ internal sealed unsafe class VulkanDevice
     /// <summary>Size of the heap that backs a memory type (for out-of-memory messages).</summary>
     public ulong HeapSize(int memoryType) => Memory.MemoryHeaps[(int)Memory.MemoryTypes[memoryType].HeapIndex].Size;
 
+    /// <summary>Refuses a dispatch whose invocations would each loop more than the driver runs (see
+    /// <see cref="VulkanDeviceInfo.LoopIterationLimit"/>) instead of returning a truncated result.</summary>
+    public void CheckLoopIterations(string op, long iterations)
+    {
+        if (iterations > Info.LoopIterationLimit)
+            throw Unsupported(op, $"each shader invocation would loop {iterations} times and the {Info.Driver} driver stops loops after {Info.LoopIterationLimit} iterations");
+    }
+
     /// <summary>Throws, naming the op and this device, for a primitive this backend does not implement yet: never a
     /// silent wrong answer.</summary>
     public NotSupportedException Unsupported(string op, string? why = null)

@@ -26,6 +26,10 @@ public sealed record VulkanDeviceInfo(
     /// <summary>Device types from most to least preferred.</summary>
     private static readonly string[] Preference = ["discrete GPU", "integrated GPU", "virtual GPU", "CPU", "other"];
 
+    /// <summary>The most loop iterations one shader invocation may run: llvmpipe (lavapipe) silently stops loops after
+    /// 65535 iterations in all, so kernels whose per-invocation loops could run longer refuse such sizes there.</summary>
+    internal long LoopIterationLimit => Driver == "llvmpipe" ? 65535 : long.MaxValue;
+
     /// <summary>Smaller is preferred when choosing device 0.</summary>
     internal static int TypeRank(string type) => Array.IndexOf(Preference, type);
 

@@ -1,8 +1,25 @@
 namespace Engine.Vulkan;
 
-/// <summary>Argmax and argmin along one dim (shaders/argreduce.comp): one workgroup per row.</summary>
+/// <summary>Argmax and argmin (shaders/argreduce.comp, one workgroup per row) and the cumulative sum
+/// (shaders/cumsum.comp, one invocation per row) along one dim.</summary>
 public sealed partial class VulkanBackend
 {
+    public void Cumsum(Tensor x, int dim, Tensor y, bool reverse)
+    {
+        const string name = "Cumsum";
+        var module = x.DType switch
+        {
+            DType.Float32 => "cumsum_f32",
+            DType.Float64 => RequireFloat64(name, "cumsum_f64"),
+            DType.Int32 => "cumsum_i32",
+            DType.Int64 => RequireInt64(name, "cumsum_i64"),
+            _ => throw device.Unsupported($"{name} on {x.DType}"),
+        };
+        if (x.Shape[dim] == 0) return;
+        var xs = Own(x, name);
+        RunRows(device.Pipelines.Get(module, 3, reverse ? 1 : 0), name, dim, [y, x, x], [Own(y, name), xs, xs], invocationPerRow: true);
+    }
+
     public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values)
     {
         var name = max ? "ArgMax" : "ArgMin";

@@ -2,10 +2,10 @@ using Engine.Backends;
 
 namespace Engine.Vulkan.Tests;
 
-/// <summary>Argmax and argmin on Vulkan against the CPU: ties (first occurrence), NaN (first NaN wins), views, long
-/// rows, every numeric dtype, with and without the values.</summary>
+/// <summary>Argmax, argmin and cumsum along a dim on Vulkan against the CPU: ties (first occurrence), NaN (first NaN
+/// wins), views, long rows, every numeric dtype, with and without the values.</summary>
 [TestClass]
-public sealed class ArgReduceParityTests
+public sealed class AlongDimParityTests
 {
     private static IEnumerable<(string Name, Tensor Base, Func<Tensor, Tensor> View, int Dim)> Cases(DType dtype)
     {
@@ -52,5 +52,37 @@ public sealed class ArgReduceParityTests
             backend.ArgReduce(max, view(baseTensor.To(device)), dim, alone, null);
             Parity.AssertClose(ic, alone, what + " indices without values", 0, 0);
         }
+    }
+
+    [TestMethod]
+    public void CumsumMatchesCpu()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        var dtypes = new List<DType> { DType.Float32, DType.Int32 };
+        if (backend.Info.Float64) dtypes.Add(DType.Float64);
+        if (backend.Info.Int64) dtypes.Add(DType.Int64);
+        foreach (var dtype in dtypes)
+        foreach (var reverse in new[] { false, true })
+        foreach (var (name, baseTensor, view, dim) in Cases(dtype).Where(c => c.View(c.Base).Shape[c.Dim] <= 1023))
+        {
+            var x = view(baseTensor);
+            var yc = Tensor.Zeros(x.Shape.ToArray(), dtype, Device.Cpu);
+            var yg = Tensor.Zeros(x.Shape.ToArray(), dtype, device);
+            VulkanTestDevice.Cpu.Cumsum(x, dim, yc, reverse);
+            backend.Cumsum(view(baseTensor.To(device)), dim, yg, reverse);
+            // The same additions in the same order: equal up to the last bit (NaN rows included).
+            Parity.AssertClose(yc, yg, $"Cumsum {dtype} reverse {reverse} {name}", 0, 0);
+        }
+    }
+
+    [TestMethod]
+    public void RowsLongerThanTheDriverLoopsAreRefusedNotTruncated()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        if (backend.Info.LoopIterationLimit == long.MaxValue) Assert.Inconclusive($"{backend.Info.Driver} has no loop limit");
+        using var x = Tensor.Zeros([2, 70001], DType.Float32, backend.Device);
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => backend.Cumsum(x, 1, x, reverse: false));
+        StringAssert.Contains(e.Message, "stops loops after 65535 iterations");
     }
 }
