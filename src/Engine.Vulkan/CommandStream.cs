@@ -39,6 +39,18 @@ internal sealed unsafe class CommandStream
     /// <summary>Command buffers submitted so far.</summary>
     public long Submissions { get; private set; }
 
+    /// <summary>Submitted command buffers whose fence has signalled (they complete in submission order).</summary>
+    private long completed;
+
+    /// <summary>The submission number the batch being recorded will get.</summary>
+    private long RecordingBatch => Submissions + 1;
+
+    /// <summary>Whether recorded or in-flight commands still write the storage, so a host read must wait.</summary>
+    public bool HasPendingWrites(VulkanStorage storage)
+    {
+        lock (gate) return storage.LastWriteBatch > completed;
+    }
+
     /// <summary>Records one dispatch of a strided elementwise kernel over p.Numel elements (a grid-stride loop, so the
     /// group count is capped at the device limit).</summary>
     public void Dispatch(Kernel kernel, ReadOnlySpan<VulkanStorage> storages, in StridedParams p)
@@ -82,6 +94,7 @@ internal sealed unsafe class CommandStream
                     PBufferInfo = &infos[i],
                 };
                 batch.KeepAlive.Add(storages[i]);
+                if ((kernel.Writes >> i & 1) != 0) storages[i].LastWriteBatch = RecordingBatch;
             }
             vk.UpdateDescriptorSets(device.Handle, (uint)storages.Length, writes, 0, null);
             Barrier(batch.Commands);
@@ -102,13 +115,15 @@ internal sealed unsafe class CommandStream
             Barrier(batch.Commands);
             device.Vk.CmdFillBuffer(batch.Commands, storage.Buffer.Buffer, 0, Vk.WholeSize, 0);
             batch.KeepAlive.Add(storage);
+            storage.LastWriteBatch = RecordingBatch;
             Recorded(batch);
         }
     }
 
-    /// <summary>Records a buffer-to-buffer copy (staging uploads and downloads); <paramref name="returnAfter"/>, if
-    /// given, goes back to the pool once the copy has run.</summary>
-    public void CopyBuffer(DeviceBuffer src, ulong srcOffset, DeviceBuffer dst, ulong dstOffset, ulong bytes, VulkanStorage storage, DeviceBuffer? returnAfter)
+    /// <summary>Records a buffer-to-buffer copy between a storage and a staging buffer (an upload when
+    /// <paramref name="upload"/>, which writes the storage); <paramref name="returnAfter"/>, if given, goes back to the
+    /// pool once the copy has run.</summary>
+    public void CopyBuffer(DeviceBuffer src, ulong srcOffset, DeviceBuffer dst, ulong dstOffset, ulong bytes, VulkanStorage storage, bool upload, DeviceBuffer? returnAfter)
     {
         lock (gate)
         {
@@ -117,6 +132,7 @@ internal sealed unsafe class CommandStream
             var region = new BufferCopy { SrcOffset = srcOffset, DstOffset = dstOffset, Size = bytes };
             device.Vk.CmdCopyBuffer(batch.Commands, src.Buffer, dst.Buffer, 1, &region);
             batch.KeepAlive.Add(storage);
+            if (upload) storage.LastWriteBatch = RecordingBatch;
             if (returnAfter is not null) batch.ReturnToPool.Add(returnAfter);
             Recorded(batch);
         }
@@ -132,15 +148,6 @@ internal sealed unsafe class CommandStream
             if (inFlight.Count > 0) HostWaits++;
             while (inFlight.Count > 0) Complete(inFlight.Dequeue());
             device.Pool.OnQueueIdle();
-        }
-    }
-
-    /// <summary>True when nothing is recorded or in flight (host access needs no wait).</summary>
-    public bool Idle
-    {
-        get
-        {
-            lock (gate) return recording is null && inFlight.Count == 0;
         }
     }
 
@@ -193,6 +200,7 @@ internal sealed unsafe class CommandStream
         if (result == Result.Timeout)
             throw new TimeoutException($"Vulkan device vulkan:{device.Info.Index}: a command batch did not finish within {WaitTimeoutNs / 1_000_000_000} s");
         VulkanErrors.Check(result, "vkWaitForFences");
+        completed++;
         batch.Reset();
         spare.Push(batch);
     }

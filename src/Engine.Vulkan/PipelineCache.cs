@@ -4,8 +4,13 @@ using Silk.NET.Vulkan;
 namespace Engine.Vulkan;
 
 /// <summary>A compute pipeline: one embedded SPIR-V module with its specialization constants, and the layout it
-/// binds (storage buffers 0..Bindings-1 and the strided push constants).</summary>
-internal sealed record Kernel(string Name, Pipeline Pipeline, PipelineLayout Layout, DescriptorSetLayout SetLayout, int Bindings);
+/// binds (storage buffers 0..Bindings-1 and the strided push constants). <see cref="Writes"/> is the mask of the
+/// bindings it writes (binding 0, the output, unless a caller says more), which tells a host read whether it must
+/// wait.</summary>
+internal sealed record Kernel(string Name, Pipeline Pipeline, PipelineLayout Layout, DescriptorSetLayout SetLayout, int Bindings)
+{
+    public int Writes { get; init; } = 1;
+}
 
 /// <summary>Builds each (module, specialization constants) pipeline once per device: drivers compile a pipeline
 /// when it is created (lavapipe: 100-800 ms), so every later dispatch of the same op variant reuses it.</summary>

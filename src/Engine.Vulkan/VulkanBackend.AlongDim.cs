@@ -32,7 +32,7 @@ public sealed partial class VulkanBackend
             _ => throw device.Unsupported($"{name} on {x.DType}"),
         };
         if (x.Shape[dim] == 0) return;
-        var kernel = device.Pipelines.Get(module, 3, max ? 1 : 0, values is null ? 0 : 1);
+        var kernel = device.Pipelines.Get(module, 3, max ? 1 : 0, values is null ? 0 : 1) with { Writes = values is null ? 0b001 : 0b101 };
         var xs = Own(x, name);
         RunRows(kernel, name, dim, [indices, x, values ?? x], [Own(indices, name), xs, values is null ? xs : Own(values, name)]);
     }

@@ -24,7 +24,8 @@ public sealed partial class VulkanBackend
         Tensor[] tensors = [param, g, expAvg, expAvgSq, maxExpAvgSq ?? expAvg];
         for (var i = 0; i < tensors.Length; i++) p.Offset[i] = tensors[i].Offset;
         p.SetScalars(step, param.DType == DType.Float64);
-        var kernel = device.Pipelines.Get(module, 5, maxExpAvgSq is null ? 0 : 1);
+        // It writes the parameter and its state: bindings 0, 2, 3 and 4.
+        var kernel = device.Pipelines.Get(module, 5, maxExpAvgSq is null ? 0 : 1) with { Writes = 0b11101 };
         var groups = (uint)Math.Min((param.Numel + 255L) / 256, device.Info.MaxComputeWorkGroupCountX);
         device.Stream.Dispatch(kernel, tensors.Select(t => Own(t, name)).ToArray(), &p, (uint)sizeof(AdamParams), (groups, 1, 1));
     }

@@ -93,7 +93,7 @@ public sealed partial class VulkanBackend : IBackend
         }
         var staging = device.Pool.Rent((ulong)bytes.Length, staging: true, hostWrite: true);
         bytes.CopyTo(new Span<byte>(staging.Mapped, bytes.Length));
-        device.Stream.CopyBuffer(staging, 0, storage.Buffer, 0, (ulong)bytes.Length, storage, returnAfter: staging);
+        device.Stream.CopyBuffer(staging, 0, storage.Buffer, 0, (ulong)bytes.Length, storage, upload: true, returnAfter: staging);
         return storage;
     }
 
@@ -133,13 +133,15 @@ public sealed partial class VulkanBackend : IBackend
         byte* source;
         if (device.HostVisibleDeviceMemory)
         {
-            if (!device.Stream.Idle) device.Stream.Synchronize();
+            // Only pending writes to this storage make the host wait: inputs that queued kernels merely read (labels,
+            // weights) are read at once.
+            if (device.Stream.HasPendingWrites(storage)) device.Stream.Synchronize();
             source = (byte*)storage.Buffer.Mapped + offset;
         }
         else
         {
             staging = device.Pool.Rent((ulong)bytes, staging: true, hostWrite: false);
-            device.Stream.CopyBuffer(storage.Buffer, offset, staging, 0, (ulong)bytes, storage, returnAfter: null);
+            device.Stream.CopyBuffer(storage.Buffer, offset, staging, 0, (ulong)bytes, storage, upload: false, returnAfter: null);
             device.Stream.Synchronize();
             source = (byte*)staging.Mapped;
         }

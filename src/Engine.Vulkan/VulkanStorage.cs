@@ -20,6 +20,10 @@ public sealed class VulkanStorage : Storage
 
     internal DeviceBuffer Buffer { get; }
 
+    /// <summary>The command batch (its submission number) that last writes this storage; the host may read it
+    /// without waiting once that batch has completed.</summary>
+    internal long LastWriteBatch { get; set; }
+
     public override Device Device => Device.Vulkan(device.Info.Index);
 
     /// <summary>Bytes per element on the device.</summary>

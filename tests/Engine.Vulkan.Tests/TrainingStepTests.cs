@@ -24,7 +24,7 @@ public sealed class TrainingStepTests
     }
 
     [TestMethod]
-    public void MlpStepMatchesCpuWithAtMostTwoHostWaits()
+    public void MlpStepMatchesCpuWithinTheHostWaitBudget()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
         var device = backend.Device;
@@ -39,7 +39,9 @@ public sealed class TrainingStepTests
         backend.Synchronize();
         var waits = backend.HostWaits;
         var gpuLoss = Step(gpuModel, xg, lg);
-        Assert.IsTrue(backend.HostWaits - waits <= 2, $"a training step waited {backend.HostWaits - waits} times for the device");
+        // Reading the loss is the one wait: the labels that cross-entropy checks on the host are only read by queued
+        // kernels, so they need none, unless downloads go through staging buffers (then that read waits too).
+        Assert.AreEqual(backend.UsesStagingBuffers ? 2 : 1, backend.HostWaits - waits, "host waits in one training step");
         Assert.AreEqual(cpuLoss, gpuLoss, 1e-5 * Math.Abs(cpuLoss), "first-step loss");
         foreach (var (c, g) in cpuModel.Parameters().Zip(gpuModel.Parameters()))
             Parity.AssertClose(c, g, "parameter after one Adam step", 1e-5, 1e-6);
