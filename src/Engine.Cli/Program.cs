@@ -14,6 +14,8 @@ public static class Program
     /// diagnostics and parse errors to <paramref name="stderr"/>; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // Engine cannot reference its device backends; registering here makes --device vulkan[:N] resolve.
+        Engine.Vulkan.VulkanBackend.Register();
         // A plain Command rather than RootCommand, whose name would be the assembly's (Engine.Cli), not the tool's.
         var json = CliOutput.CreateJsonOption();
         var root = new Command("engine", "Engine: a deep-learning engine written in C#.")

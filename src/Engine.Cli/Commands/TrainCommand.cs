@@ -23,7 +23,7 @@ internal static class TrainCommand
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw", DefaultValueFactory = _ => "adam" };
         var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay (adamw default 0.01)", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation, shuffling and the split", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "cpu (vulkan once its backend is loaded)", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "cpu, vulkan or vulkan:N (the Vulkan backend does not implement every op yet)", DefaultValueFactory = _ => "cpu" };
         var outDir = new Option<string?>("--out") { Description = "Run directory (default runs/train-<timestamp>)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory holding the Fashion-MNIST files (else $ENGINE_DATA, else the Debian package's)" };
         var command = new Command("train", "Train a classifier and save its metrics, weights and learning curves")

@@ -7,7 +7,7 @@ namespace Engine.Tests.Cli;
 public sealed class InfoCommandTests
 {
     private static readonly string[] Keys =
-        ["version", "runtime", "os", "architecture", "simd_accelerated_bits", "simd_width_bits", "logical_cores", "threads", "backends"];
+        ["version", "runtime", "os", "architecture", "simd_accelerated_bits", "simd_width_bits", "logical_cores", "threads", "backends", "vulkan"];
 
     [TestMethod]
     public void JsonIsOneObjectWithTheExpectedKeysAndSaneValues()
@@ -31,6 +31,18 @@ public sealed class InfoCommandTests
         var accelerated = root.GetProperty("simd_accelerated_bits").EnumerateArray().Select(b => b.GetInt32()).ToArray();
         CollectionAssert.IsSubsetOf(accelerated, new[] { 512, 256, 128 });
         Assert.AreEqual(accelerated.Length == 0 ? 0 : accelerated.Max(), width, stdout);
+
+        // Either Vulkan devices with their facts, or the one-sentence reason there are none.
+        var vulkan = root.GetProperty("vulkan");
+        var devices = vulkan.GetProperty("devices").EnumerateArray().ToArray();
+        var unavailable = vulkan.GetProperty("unavailable");
+        Assert.AreEqual(devices.Length == 0, unavailable.ValueKind == JsonValueKind.String, stdout);
+        foreach (var d in devices)
+        {
+            Assert.IsFalse(string.IsNullOrEmpty(d.GetProperty("name").GetString()), stdout);
+            Assert.IsTrue(d.GetProperty("subgroup_size").GetInt32() > 0, stdout);
+            Assert.IsTrue(d.TryGetProperty("float64", out _), stdout);
+        }
     }
 
     [TestMethod]

@@ -11,38 +11,13 @@ public sealed partial class CpuBackend
 
     public void Gemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv, bool accumulate)
     {
-        CheckGemm(a, av, b, bv, c, cv);
+        MatrixOperand.CheckGemm(a, av, b, bv, c, cv);
         switch (c.DType)
         {
             case DType.Float32: BatchedGemm.Run<float>(a, av, b, bv, c, cv, accumulate); break;
             case DType.Float64: BatchedGemm.Run<double>(a, av, b, bv, c, cv, accumulate); break;
             default: ThrowUnsupported("Gemm", c.DType); break;
         }
-    }
-
-    /// <summary>The kernel reads and writes through raw pointers, so every operand is checked to lie inside its
-    /// storage and the shapes to agree before it runs.</summary>
-    private static void CheckGemm(Tensor a, MatrixOperand av, Tensor b, MatrixOperand bv, Tensor c, MatrixOperand cv)
-    {
-        if (a.DType != c.DType || b.DType != c.DType)
-            throw new ArgumentException($"Gemm: operands must share one dtype; got {a.DType}, {b.DType} and {c.DType}");
-        if (av.Rows != cv.Rows || bv.Cols != cv.Cols || av.Cols != bv.Rows || av.Batch != cv.Batch || bv.Batch != cv.Batch)
-            throw new ArgumentException($"Gemm: operands {av} x {bv} -> {cv} do not fit together");
-        if (cv.ColStride != 1 || cv.Rows > 1 && cv.RowStride < cv.Cols || cv.Batch > 1 && cv.BatchStride < (long)cv.Rows * cv.RowStride)
-            throw new ArgumentException($"Gemm: the output {cv} needs unit column stride and rows and matrices that do not overlap");
-        CheckInside(a, av, "a");
-        CheckInside(b, bv, "b");
-        CheckInside(c, cv, "c");
-    }
-
-    private static void CheckInside(Tensor t, MatrixOperand o, string name)
-    {
-        if (o.Rows < 0 || o.Cols < 0 || o.Batch < 0 || o.Offset < 0 || o.RowStride < 0 || o.ColStride < 0 || o.BatchStride < 0)
-            throw new ArgumentException($"Gemm: operand {name} {o} has a negative size, offset or stride");
-        if (o.Rows == 0 || o.Cols == 0 || o.Batch == 0) return;
-        var last = o.Offset + (long)(o.Batch - 1) * o.BatchStride + (long)(o.Rows - 1) * o.RowStride + (long)(o.Cols - 1) * o.ColStride;
-        if (last >= t.Storage.Length)
-            throw new ArgumentException($"Gemm: operand {name} {o} reaches element {last} of a storage of {t.Storage.Length}");
     }
 }
 

@@ -1,0 +1,104 @@
+#version 450
+// y = op(x) for one UnaryOp (OP is the enum's value). Built as unary_f32.spv (T = float) and unary_f64.spv
+// (T = double, needs shaderFloat64): GLSL has no double exp/log/sin, so the float64 module serves only the ops
+// that need none of them, and the host refuses the rest before dispatching.
+#ifdef F64
+#define T double
+#else
+#define T float
+#endif
+#define SCALARS_TAIL T alpha; T beta;
+#include "include/strided.glsl"
+
+layout(constant_id = 0) const int OP = 0;
+
+layout(std430, binding = 0) writeonly buffer Y { T y[]; };
+layout(std430, binding = 1) readonly buffer X { T x[]; };
+
+const T SELU_ALPHA = T(1.6732632423543772848170429916717);
+const T SELU_SCALE = T(1.0507009873554804934193349852946);
+const T SQRT_TWO_OVER_PI = T(0.79788456080286535587989211986876);
+const T GELU_CUBIC = T(0.044715);
+
+#ifndef F64
+// exp(x) - 1 without the cancellation near 0 (Kahan's trick: the rounding error of u cancels in (u - 1) / log u).
+float expm1Accurate(float v) {
+    float u = exp(v);
+    if (u == 1.0) return v;
+    float um1 = u - 1.0;
+    if (um1 == -1.0) return -1.0;
+    if (isinf(u)) return u;
+    return um1 * v / log(u);
+}
+
+// log(1 + x) without losing a tiny x (the same trick).
+float log1pAccurate(float v) {
+    float u = 1.0 + v;
+    if (u == 1.0) return v;
+    if (isinf(u)) return u;
+    return log(u) * v / (u - 1.0);
+}
+
+// 1 / (1 + exp(-x)) from exp(-|x|), so it never overflows.
+float logistic(float v) {
+    float e = exp(-abs(v));
+    float r = 1.0 / (1.0 + e);
+    return v < 0.0 ? e * r : r;
+}
+
+// tanh from expm1: accurate near 0 (GLSL's tanh may be computed as (e^2x - 1) / (e^2x + 1)), saturating for large |x|.
+float tanhAccurate(float v) {
+    float a = abs(v);
+    if (a > 10.0) return sign(v);
+    float e = expm1Accurate(2.0 * a);
+    return sign(v) * (e / (e + 2.0));
+}
+
+float softplus(float v, float beta, float threshold) {
+    float z = v * beta;
+    return z > threshold ? v : (max(z, 0.0) + log1pAccurate(exp(-abs(z)))) / beta;
+}
+#endif
+
+T apply(T v) {
+    switch (OP) {
+    case 0: return -v;                                           // Neg
+    case 1: return abs(v);                                       // Abs
+    case 2: return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;       // Sign (keeps ±0 and NaN)
+    case 7: return sqrt(v);                                      // Sqrt
+    case 8: return T(1) / sqrt(v);                               // Rsqrt
+    case 9: return v * v;                                        // Square
+    case 10: return T(1) / v;                                    // Reciprocal
+    case 15: return v <= T(0) ? T(0) : v;                        // Relu (NaN kept: the comparison is false)
+    case 16: return v >= T(0) ? v : p.alpha * v;                 // LeakyRelu
+    case 25: return min(max(v, p.alpha), p.beta);                // Clamp
+    case 26: return p.beta == T(0) ? v * p.alpha : p.alpha * v + p.beta; // Affine (a plain product keeps -0)
+    case 29: return p.alpha / v;                                 // ScalarDiv
+    case 30: return floor(v);                                    // Floor
+    case 31: return ceil(v);                                     // Ceil
+    case 32: return roundEven(v);                                // Round (half to even, as .NET)
+#ifndef F64
+    case 3: return exp(v);                                       // Exp
+    case 4: return log(v);                                       // Log
+    case 5: return log1pAccurate(v);                             // Log1p
+    case 6: return expm1Accurate(v);                             // Expm1
+    case 11: return sin(v);                                      // Sin
+    case 12: return cos(v);                                      // Cos
+    case 13: return tanhAccurate(v);                             // Tanh
+    case 14: return logistic(v);                                 // Sigmoid
+    case 17: return v > 0.0 ? v : p.alpha * expm1Accurate(v);    // Elu
+    case 18: return SELU_SCALE * (v > 0.0 ? v : SELU_ALPHA * expm1Accurate(v)); // Selu
+    case 20: return v * logistic(2.0 * SQRT_TWO_OVER_PI * (v + GELU_CUBIC * v * v * v)); // GeluTanh
+    case 21: return v * logistic(v);                             // Silu
+    case 22: return softplus(v, p.alpha, p.beta);                // Softplus
+    case 23: return v * tanhAccurate(softplus(v, 1.0, 20.0));    // Mish
+#endif
+    default: return v;
+    }
+}
+
+void main() {
+    FOR_EACH_ELEMENT(o) {
+        y[o.x] = apply(x[o.y]);
+    }
+}
