@@ -25,6 +25,4 @@ public sealed partial class VulkanBackend
     public void AdaptiveAvgPool2dBackward(Tensor gy, Tensor gx) => throw device.Unsupported("AdaptiveAvgPool2dBackward");
 
     public void LinearRecurrence(Tensor a, Tensor b, Tensor? h0, int dim, Tensor y, bool reverse) => throw device.Unsupported("LinearRecurrence");
-
-    public void Random(Tensor y, RandomKind kind, ulong seed, ulong offset, double alpha, double beta) => throw device.Unsupported($"Random {kind}");
 }
