@@ -3,9 +3,17 @@
 // CpuBackend.Random.cs): element i takes words of block offset + i / k (k elements per block), key = seed. The raw
 // words and every derivation built from integer and double arithmetic are bit-identical to the CPU; the normal's
 // log, sqrt and cos are float32 (GLSL has no double transcendentals), so normals agree to float precision only.
-// y is written as y.Offset + i, as the CPU does. Needs shaderFloat64 and shaderInt64.
+// y is written as y.Offset + i, as the CPU does. This build needs shaderFloat64 and shaderInt64; the NARROW build is
+// for devices without them (Apple, many Intel and mobile GPUs): float32 and int32 outputs, arithmetic in float, so
+// uniforms other than [0, 1) may differ from the CPU's in the last bit; integers need an int32 low bound and a range
+// below 2^32, passed as words, and stay exact.
 #extension GL_EXT_control_flow_attributes : require
+#ifdef NARROW
+#define REAL float
+#else
+#define REAL double
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#endif
 
 layout(local_size_x = 256) in;
 
@@ -13,12 +21,12 @@ layout(local_size_x = 256) in;
 layout(push_constant, std430) uniform Params {
     int numel;
     int yOffset;
-    int pad0;
-    int pad1;
+    uint range;
+    int low;
     uvec2 seed;
     uvec2 block;
-    double alpha;
-    double beta;
+    REAL alpha;
+    REAL beta;
 } p;
 
 // KIND: 0 uniform, 1 normal, 2 integer (RandomKind); DST: the dtype codes of convert.comp.
@@ -44,8 +52,10 @@ uvec4 philox(uvec4 c, uvec2 k) {
 // The top 24 bits as a float in [0, 1): exact.
 float uniformFloat(uint w) { return float(w >> 8) * (1.0 / 16777216.0); }
 
+#ifndef NARROW
 // 53 bits of (hi, lo) as a double in [0, 1): exact.
 double uniformDouble(uint hi, uint lo) { return double((uint64_t(hi) << 32 | uint64_t(lo)) >> 11) * (1.0lf / 9007199254740992.0lf); }
+#endif
 
 // Box-Muller, cosine branch, from u1 in (0, 1] and u2 in [0, 1).
 float boxMuller(float u1, float u2) { return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2); }
@@ -57,6 +67,20 @@ void main() {
         uint carry;
         uint lo = uaddCarry(p.block.x, uint(blk), carry);
         uvec4 w = philox(uvec4(lo, p.block.y + carry, 0u, 0u), p.seed);
+        int o = p.yOffset + i;
+#ifdef NARROW
+        precise float v;
+        if (KIND == 0) v = p.alpha + (p.beta - p.alpha) * uniformFloat(w[j]);
+        else if (KIND == 1) v = p.alpha + p.beta * boxMuller(uniformFloat(w[2 * j]) + 1.0 / 16777216.0, uniformFloat(w[2 * j + 1]));
+        if (KIND == 2) {
+            uint hi, lo_;
+            umulExtended(w[j], p.range, hi, lo_);
+            int n = p.low + int(hi);
+            y[o] = DST == 0 ? floatBitsToUint(float(n)) : uint(n);
+        } else {
+            y[o] = DST == 0 ? floatBitsToUint(v) : uint(int(v));
+        }
+#else
         precise double v;
         if (KIND == 0 && DST == 1) {
             double u = j == 0 ? uniformDouble(w.x, w.y) : uniformDouble(w.z, w.w);
@@ -75,7 +99,6 @@ void main() {
             uint64_t range = uint64_t(p.beta - p.alpha);
             v = p.alpha + double((uint64_t(w[j]) * range) >> 32);
         }
-        int o = p.yOffset + i;
         if (DST == 0) y[o] = floatBitsToUint(float(v));
         if (DST == 2) y[o] = uint(int(v));
         if (DST == 1 || DST == 3) {
@@ -83,5 +106,6 @@ void main() {
             y[2 * o] = words.x;
             y[2 * o + 1] = words.y;
         }
+#endif
     }
 }

@@ -12,12 +12,12 @@ public sealed class RandomParityTests
 {
     private static readonly int[] Sizes = [1, 7, 33, 1023, 100000];
 
-    private static (Tensor Cpu, Tensor Vulkan) Fill(VulkanBackend backend, int n, DType dtype, RandomKind kind, ulong seed, ulong offset, double alpha, double beta)
+    private static (Tensor Cpu, Tensor Vulkan) Fill(VulkanBackend backend, int n, DType dtype, RandomKind kind, ulong seed, ulong offset, double alpha, double beta, bool wide = true)
     {
         var cpu = Tensor.Zeros([n], dtype);
         VulkanTestDevice.Cpu.Random(cpu, kind, seed, offset, alpha, beta);
         var vulkan = Tensor.Zeros([n], dtype, backend.Device);
-        backend.Random(vulkan, kind, seed, offset, alpha, beta);
+        backend.Random(vulkan, kind, seed, offset, alpha, beta, wide);
         return (cpu, vulkan.To(Device.Cpu));
     }
 
@@ -75,6 +75,39 @@ public sealed class RandomParityTests
     }
 
     [TestMethod]
+    public void NarrowBuildWithoutFloat64MatchesTheCpu()
+    {
+        // What a device without shaderFloat64/shaderInt64 runs: uniforms on [0, 1) and integers exact, other uniform
+        // ranges within float32 rounding of the bounds, normals as in the wide build.
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        foreach (var n in Sizes)
+        {
+            var (cpu, vulkan) = Fill(backend, n, DType.Float32, RandomKind.Uniform, 3, 0xFFFF_FFFF, 0, 1, wide: false);
+            AssertIdentical(cpu, vulkan, $"narrow Uniform [0, 1) n={n}");
+            (cpu, vulkan) = Fill(backend, n, DType.Float32, RandomKind.Uniform, 3, 9, -2, 3, wide: false);
+            Parity.AssertClose(cpu, vulkan, $"narrow Uniform [-2, 3) n={n}", rtol: 1e-6, atol: 1e-6 * 3);
+            (cpu, vulkan) = Fill(backend, n, DType.Int32, RandomKind.Integer, 3, 9, -5, 1000003, wide: false);
+            AssertIdentical(cpu, vulkan, $"narrow Integer Int32 n={n}");
+            (cpu, vulkan) = Fill(backend, n, DType.Float32, RandomKind.Integer, 3, 9, -7, 2000000000.0, wide: false);
+            AssertIdentical(cpu, vulkan, $"narrow Integer Float32 n={n}");
+            (cpu, vulkan) = Fill(backend, n, DType.Float32, RandomKind.Normal, 3, 9, 0.5, 2, wide: false);
+            Parity.AssertClose(cpu, vulkan, $"narrow Normal n={n}", rtol: 1e-5, atol: 1e-5 * 2);
+        }
+    }
+
+    [TestMethod]
+    public void NarrowBuildRefusesWhatItCannotComputeExactly()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        using var d = Tensor.Zeros([3], DType.Float64, backend.Device);
+        var wide = Assert.ThrowsExactly<NotSupportedException>(() => backend.Random(d, RandomKind.Uniform, 1, 0, 0, 1, wide: false));
+        StringAssert.Contains(wide.Message, "shaderFloat64");
+        using var i = Tensor.Zeros([3], DType.Int32, backend.Device);
+        var range = Assert.ThrowsExactly<NotSupportedException>(() => backend.Random(i, RandomKind.Integer, 1, 0, 0.5, 10, wide: false));
+        StringAssert.Contains(range.Message, "Random Integer over [0.5, 10)");
+    }
+
+    [TestMethod]
     public void RawWordsAreBitIdentical()
     {
         // Integer over [0, 2^32) returns each word itself: (w * 2^32) >> 32 = w.
@@ -102,12 +135,15 @@ public sealed class RandomParityTests
     }
 
     [TestMethod]
-    public void BoolIsRefused()
+    public void BoolAndIntegerNormalsAreRefused()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
         using var b = Tensor.Zeros([3], DType.Bool, backend.Device);
         var e = Assert.ThrowsExactly<NotSupportedException>(() => backend.Random(b, RandomKind.Uniform, 1, 0, 0, 1));
         StringAssert.Contains(e.Message, "Random Uniform on Bool");
+        using var i = Tensor.Zeros([3], DType.Int32, backend.Device);
+        var normal = Assert.ThrowsExactly<NotSupportedException>(() => backend.Random(i, RandomKind.Normal, 1, 0, 0, 1));
+        StringAssert.Contains(normal.Message, "Random Normal on Int32");
     }
 
     [TestMethod]
