@@ -7,14 +7,7 @@ public sealed partial class VulkanBackend
     public void Cumsum(Tensor x, int dim, Tensor y, bool reverse)
     {
         const string name = "Cumsum";
-        var module = x.DType switch
-        {
-            DType.Float32 => "cumsum_f32",
-            DType.Float64 => RequireFloat64(name, "cumsum_f64"),
-            DType.Int32 => "cumsum_i32",
-            DType.Int64 => RequireInt64(name, "cumsum_i64"),
-            _ => throw device.Unsupported($"{name} on {x.DType}"),
-        };
+        var module = NumericModule(name, "cumsum", x.DType);
         if (x.Shape[dim] == 0) return;
         var xs = Own(x, name);
         RunRows(device.Pipelines.Get(module, 3, reverse ? 1 : 0), name, dim, [y, x, x], [Own(y, name), xs, xs], invocationPerRow: true);
@@ -23,14 +16,7 @@ public sealed partial class VulkanBackend
     public void ArgReduce(bool max, Tensor x, int dim, Tensor indices, Tensor? values)
     {
         var name = max ? "ArgMax" : "ArgMin";
-        var module = x.DType switch
-        {
-            DType.Float32 => "argreduce_f32",
-            DType.Float64 => RequireFloat64(name, "argreduce_f64"),
-            DType.Int32 => "argreduce_i32",
-            DType.Int64 => RequireInt64(name, "argreduce_i64"),
-            _ => throw device.Unsupported($"{name} on {x.DType}"),
-        };
+        var module = NumericModule(name, "argreduce", x.DType);
         if (x.Shape[dim] == 0) return;
         var kernel = device.Pipelines.Get(module, 3, max ? 1 : 0, values is null ? 0 : 1) with { Writes = values is null ? 0b001 : 0b101 };
         var xs = Own(x, name);

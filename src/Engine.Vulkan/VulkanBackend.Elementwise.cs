@@ -128,15 +128,7 @@ public sealed partial class VulkanBackend
         string module;
         if (op.IsComparison())
         {
-            module = dtype switch
-            {
-                DType.Float32 => "compare_f32",
-                DType.Float64 => RequireFloat64(name, "compare_f64"),
-                DType.Int32 => "compare_i32",
-                DType.Int64 => RequireInt64(name, "compare_i64"),
-                DType.Bool => "compare_u32",
-                _ => throw device.Unsupported($"{name} on {dtype}"),
-            };
+            module = dtype == DType.Bool ? "compare_u32" : NumericModule(name, "compare", dtype);
         }
         else
         {
@@ -188,6 +180,17 @@ public sealed partial class VulkanBackend
             device.Stream.Dispatch(kernel, storages, p);
         }
     }
+
+    /// <summary>The variant of a shader family built for the four numeric dtypes (<paramref name="stem"/>_f32, _f64,
+    /// _i32, _i64), checking the device features the wide ones need.</summary>
+    private string NumericModule(string op, string stem, DType dtype) => dtype switch
+    {
+        DType.Float32 => stem + "_f32",
+        DType.Float64 => RequireFloat64(op, stem + "_f64"),
+        DType.Int32 => stem + "_i32",
+        DType.Int64 => RequireInt64(op, stem + "_i64"),
+        _ => throw device.Unsupported($"{op} on {dtype}"),
+    };
 
     private string RequireFloat64(string op, string module)
         => device.Info.Float64 ? module : throw device.Unsupported($"{op} on Float64", "the device lacks the shaderFloat64 feature");

@@ -8,14 +8,7 @@ public sealed partial class VulkanBackend
     public unsafe void Reduce(ReduceOp op, Tensor x, int[] dims, Tensor y)
     {
         var name = $"Reduce {op}";
-        var module = x.DType switch
-        {
-            DType.Float32 => "reduce_f32",
-            DType.Float64 => RequireFloat64(name, "reduce_f64"),
-            DType.Int32 => "reduce_i32",
-            DType.Int64 => RequireInt64(name, "reduce_i64"),
-            _ => throw device.Unsupported($"{name} on {x.DType}"),
-        };
+        var module = NumericModule(name, "reduce", x.DType);
         if (y.Numel == 0) return;
         if (x.Numel == 0)
         {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Engine.Cli;
+using static Engine.Lab.Tests.Cli.CliRunner;
 using Engine.IO;
 
 namespace Engine.Lab.Tests.Cli;
@@ -9,14 +9,6 @@ public sealed class ConvexCommandTests
 {
     private static readonly string[] Keys =
         ["convex_objective", "nonconvex_objective_adam", "recovered_objective", "train_accuracy", "test_accuracy", "seconds", "iterations", "active_neurons"];
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private static void InTemporaryFolder(Action<string> test)
     {

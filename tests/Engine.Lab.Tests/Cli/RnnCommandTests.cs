@@ -1,19 +1,11 @@
 using System.Text.Json;
-using Engine.Cli;
+using static Engine.Lab.Tests.Cli.CliRunner;
 
 namespace Engine.Lab.Tests.Cli;
 
 [TestClass]
 public sealed class RnnCommandTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private static string TempDir(string name) => Path.Combine(Path.GetTempPath(), $"engine-{name}-{Guid.NewGuid():N}");
 
     [TestMethod]
