@@ -26,14 +26,7 @@ public sealed class RecurrentCellTests
     };
 
     /// <summary>Selects the fused CPU step kernels or the composed ops.</summary>
-    private static void SetFused(Module m, bool fused)
-    {
-        switch (m)
-        {
-            case RecurrentCell<Tensor> c: c.FusedKernels = fused; break;
-            case RecurrentCell<LstmState> l: l.FusedKernels = fused; break;
-        }
-    }
+    private static void SetFused(Module m, bool fused) => ((IFusedRecurrence)m).FusedKernels = fused;
 
     [TestMethod]
     public void ParametersHavePyTorchNamesAndShapes()

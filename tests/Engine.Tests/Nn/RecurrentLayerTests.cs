@@ -30,14 +30,7 @@ public sealed class RecurrentLayerTests
     };
 
     /// <summary>Selects the fused CPU step kernels or the composed ops.</summary>
-    private static void SetFused(Module m, bool fused)
-    {
-        switch (m)
-        {
-            case RecurrentLayer<RnnOutput> r: r.FusedKernels = fused; break;
-            case RecurrentLayer<LstmOutput> l: l.FusedKernels = fused; break;
-        }
-    }
+    private static void SetFused(Module m, bool fused) => ((IFusedRecurrence)m).FusedKernels = fused;
 
     [TestMethod]
     public void ParametersHavePyTorchNamesAndOrder()

@@ -4,7 +4,7 @@ namespace Engine.Nn;
 /// the recurrence on input [B, input_size] (or unbatched [input_size]) with PyTorch's parameters weight_ih
 /// [G*H, input_size], weight_hh [G*H, H], bias_ih and bias_hh [G*H] (G gate blocks in PyTorch's order), all
 /// initialised U(-1/sqrt(H), 1/sqrt(H)) as PyTorch does.</summary>
-public abstract class RecurrentCell<TState> : Module<Tensor, TState>
+public abstract class RecurrentCell<TState> : Module<Tensor, TState>, IFusedRecurrence
 {
     private readonly CellMath math;
     private readonly WeightMasks masks;
@@ -25,9 +25,7 @@ public abstract class RecurrentCell<TState> : Module<Tensor, TState>
         masks = new WeightMasks(this, ["weight_ih", "weight_hh"]);
     }
 
-    /// <summary>Whether LSTM and GRU steps on the CPU run their pointwise part as one fused node (default). The fused
-    /// node has no double backward: set false to differentiate a gradient (createGraph), e.g. for a gradient
-    /// penalty.</summary>
+    /// <inheritdoc/>
     public bool FusedKernels { get; set; } = true;
 
     public int InputSize { get; }

@@ -14,7 +14,7 @@ namespace Engine.Nn;
 /// With lengths [B] (Int64 or Int32, each in [1, T]) sequence b is x[0 .. lengths[b]): its outputs past the end are
 /// zero, its final state is the state after its last step, and the backward direction starts at its own last step,
 /// as PyTorch's packed sequences do.</summary>
-public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
+public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>, IFusedRecurrence
 {
     private readonly CellMath math;
     private readonly string[][] names;
@@ -64,9 +64,7 @@ public abstract class RecurrentLayer<TOutput> : Module<Tensor, TOutput>
         masks = new WeightMasks(this, names.SelectMany(n => n[..2]).ToArray());
     }
 
-    /// <summary>Whether LSTM and GRU steps on the CPU run their pointwise part as one fused node (default). The fused
-    /// node has no double backward: set false to differentiate a gradient (createGraph), e.g. for a gradient
-    /// penalty.</summary>
+    /// <inheritdoc/>
     public bool FusedKernels { get; set; } = true;
 
     public int InputSize { get; }

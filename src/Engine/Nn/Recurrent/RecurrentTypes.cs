@@ -7,6 +7,16 @@ public enum RnnNonlinearity
     Relu,
 }
 
+/// <summary>A recurrent cell or layer whose CPU steps may run fused (<see cref="RecurrentCell{TState}"/>,
+/// <see cref="RecurrentLayer{TOutput}"/>).</summary>
+public interface IFusedRecurrence
+{
+    /// <summary>Whether LSTM and GRU steps on the CPU run their pointwise part as one fused node (default). The fused
+    /// node has no double backward: set false to differentiate a gradient (createGraph), e.g. for a gradient
+    /// penalty.</summary>
+    bool FusedKernels { get; set; }
+}
+
 /// <summary>An LSTM's state: the hidden state H (PyTorch's h) and the cell state C (c), of one shape.</summary>
 public readonly record struct LstmState(Tensor H, Tensor C);
 
