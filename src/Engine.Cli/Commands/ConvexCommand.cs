@@ -79,7 +79,7 @@ internal static class ConvexCommand
             if (output.Json) output.WriteJson(r);
             else
                 output.Human.MarkupLineInterpolated(
-                    $"convex objective [bold]{r.ConvexObjective:G8}[/] ({r.Iterations} iterations, {r.Seconds:F2} s), recovered {r.RecoveredObjective:G8}, Adam {r.NonconvexObjectiveAdam:G8}; accuracy train {r.TrainAccuracy:P2} test {r.TestAccuracy:P2} (Adam {r.AdamTestAccuracy:P2}); {r.ActiveNeurons} active neurons; files in {Path.GetFullPath(dir)}");
+                    $"convex objective [bold]{r.ConvexObjective:G8}[/] ({r.Iterations} iterations, {r.Seconds:F2} s), recovered {r.RecoveredObjective:G8}, Adam {r.NonconvexObjectiveAdam:G8} (lowest {r.AdamBestObjective:G8}); accuracy train {r.TrainAccuracy:P2} test {r.TestAccuracy:P2} (Adam {r.AdamTestAccuracy:P2}); {r.ActiveNeurons} active neurons; files in {Path.GetFullPath(dir)}");
             return 0;
         });
     }
@@ -120,6 +120,7 @@ internal static class ConvexCommand
         text.Append(CultureInfo.InvariantCulture, $"| {r.Solver} (convex) | {r.ConvexObjective:G8} | {r.Seconds:F2} | {r.Iterations} | {r.TrainAccuracy:P2} | {r.TestAccuracy:P2} |\n");
         text.Append(CultureInfo.InvariantCulture, $"| recovered network | {r.RecoveredObjective:G8} | | | | |\n");
         text.Append(CultureInfo.InvariantCulture, $"| {(r.Robust is null ? "Adam" : "PGD adversarial training")} | {r.NonconvexObjectiveAdam:G8} | {r.AdamSeconds:F2} | {r.AdamIterations} | {r.AdamTrainAccuracy:P2} | {r.AdamTestAccuracy:P2} |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| {(r.Robust is null ? "Adam" : "PGD adversarial training")}, lowest along its path | {r.AdamBestObjective:G8} | | | | |\n");
         if (r.Robust is { } robust)
         {
             text.Append(CultureInfo.InvariantCulture, $"\nRobust program at eps {robust.Epsilon} on {r.Patterns} {robust.PatternSource} patterns (the standard and relaxed programs: {robust.StandardPatterns}): objective {robust.RobustObjective:G8}, constraint violation {robust.RobustConstraintViolation:G3}, certified training loss {robust.CertifiedLoss:G8} (PGD reaches {robust.PgdTrainLoss:G8})\n");

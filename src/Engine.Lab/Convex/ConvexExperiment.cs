@@ -96,12 +96,13 @@ public sealed record RobustReport(
 /// program is the standard one; with eps, <see cref="ConvexObjective"/> is the robust program's objective,
 /// <see cref="RecoveredObjective"/> the recovered network's certified robust objective (certified loss + beta/2 times
 /// the squared weights) and <see cref="NonconvexObjectiveAdam"/> the final objective of PGD adversarial training
-/// (its loss at the PGD inputs it trained on).</summary>
+/// (its loss at the PGD inputs it trained on). <see cref="AdamBestObjective"/> is the lowest objective the nonconvex
+/// baseline reached at any step (its path is not monotone at a constant learning rate), its final one included.</summary>
 public sealed record ConvexReport(
     string Data, string Solver, string Loss, int Samples, int Features, int Patterns, double Beta, ulong Seed,
     double ConvexObjective, double NonconvexObjectiveAdam, double RecoveredObjective, double TrainAccuracy, double TestAccuracy,
     double Seconds, int Iterations, int ActiveNeurons, bool Converged, double ConstraintViolation,
-    double AdamSeconds, int AdamIterations, double AdamTrainAccuracy, double AdamTestAccuracy, RobustReport? Robust);
+    double AdamSeconds, int AdamIterations, double AdamTrainAccuracy, double AdamTestAccuracy, double AdamBestObjective, RobustReport? Robust);
 
 /// <summary>A report and what the CLI writes besides it: the recovered network and the objective histories.</summary>
 public sealed record ConvexRun(ConvexReport Report, Sequential Network, IReadOnlyDictionary<string, IReadOnlyList<SolverStep>> Histories);
@@ -125,7 +126,7 @@ public static class ConvexExperiment
         {
             var adamStart = NonconvexBaseline.Train(data.TrainX, data.TrainY, o.Beta, o.Loss,
                 new BaselineOptions(o.Patterns, LearningRate: o.AdamLr, MaxIterations: int.MaxValue,
-                    TimeBudget: TimeSpan.FromSeconds(o.WarmStartSeconds), Seed: o.Seed), Stage("warm-start"), ct);
+                    TimeBudget: TimeSpan.FromSeconds(o.WarmStartSeconds), Seed: o.Seed, KeepBest: true), Stage("warm-start"), ct);
             histories["warm-start"] = adamStart.History;
             var lifted = NetworkLift.Lift(data.TrainX, adamStart.Network, patterns.Gates);
             sampled = new ConvexProblem(data.TrainX, data.TrainY, lifted.Patterns, o.Beta, o.Loss);
@@ -155,7 +156,8 @@ public static class ConvexExperiment
             histories["adam"] = adam.History;
             return new ConvexRun(Report(o, data, problem, standard.Run, standard.Solution, standardNet,
                 standard.Objective, adam.Objective, Recovery.NonconvexObjective(standardNet, trainInputs, data.TrainY, o.Beta, o.Loss),
-                adam.Seconds, adam.Iterations, Attacks.Accuracy(adam.Network, data.TrainX, data.TrainY), Attacks.Accuracy(adam.Network, data.TestX, data.TestY), null),
+                adam.Seconds, adam.Iterations, Attacks.Accuracy(adam.Network, data.TrainX, data.TrainY), Attacks.Accuracy(adam.Network, data.TestX, data.TestY),
+                Lowest(adam.History, adam.Objective), null),
                 standardNet, histories);
         }
 
@@ -193,7 +195,8 @@ public static class ConvexExperiment
         var pgdObjective = pgd.History.Count > 0 ? pgd.History[^1].Objective : double.NaN;
         return new ConvexRun(Report(o, data, robustProblem, robust.Run, robust.Run.Solution, robustNet,
             robust.RobustObjective, pgdObjective, robust.CertifiedLoss + o.Beta / 2 * SquaredWeights(robustNet),
-            pgd.Seconds, pgd.History.Count, Attacks.Accuracy(pgd.Network, trainInputs, data.TrainY), Attacks.Accuracy(pgd.Network, testInputs, data.TestY), robustReport),
+            pgd.Seconds, pgd.History.Count, Attacks.Accuracy(pgd.Network, trainInputs, data.TrainY), Attacks.Accuracy(pgd.Network, testInputs, data.TestY),
+            Lowest(histories["pgd-training"], pgdObjective), robustReport),
             robustNet, histories);
     }
 
@@ -241,13 +244,17 @@ public static class ConvexExperiment
     private static ConvexReport Report(
         ConvexOptions o, ConvexDataSet data, ConvexProblem problem, SolverResult run, ConvexSolution solution, Sequential net,
         double convexObjective, double adamObjective, double recoveredObjective,
-        double adamSeconds, int adamIterations, double adamTrain, double adamTest, RobustReport? robust)
+        double adamSeconds, int adamIterations, double adamTrain, double adamTest, double adamBest, RobustReport? robust)
         => new(data.Name, robust is null ? SolverName(o.Solver) : "robust-al", o.Loss.ToString().ToLowerInvariant(),
             data.TrainSamples, data.Features, problem.Patterns.Count, o.Beta, o.Seed,
             convexObjective, adamObjective, recoveredObjective,
             Attacks.Accuracy(net, ConvexDataSet.WithoutBias(data.TrainX), data.TrainY), Attacks.Accuracy(net, ConvexDataSet.WithoutBias(data.TestX), data.TestY),
             run.Seconds, run.Iterations, solution.ActiveNeurons(), run.Converged, solution.ConstraintViolation(problem),
-            adamSeconds, adamIterations, adamTrain, adamTest, robust);
+            adamSeconds, adamIterations, adamTrain, adamTest, adamBest, robust);
+
+    /// <summary>The lowest objective along a history, or <paramref name="final"/> if that is lower.</summary>
+    private static double Lowest(IReadOnlyList<SolverStep> history, double final)
+        => history.Select(s => s.Objective).Where(double.IsFinite).Append(final).Min();
 
     private static int Width(Sequential net) => ((Linear)net[0]).OutFeatures;
 

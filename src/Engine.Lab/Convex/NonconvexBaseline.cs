@@ -16,10 +16,12 @@ public enum BaselineOptimizer
 /// <summary>Settings of <see cref="NonconvexBaseline.Train"/>: <paramref name="Hidden"/> ReLU units, full-batch steps
 /// of <paramref name="Optimizer"/> at a constant <paramref name="LearningRate"/>, at most
 /// <paramref name="MaxIterations"/> steps or <paramref name="TimeBudget"/>; <paramref name="Seed"/> draws PyTorch's
-/// default initialisation.</summary>
+/// default initialisation. With <paramref name="KeepBest"/> the result is the lowest-objective network met along the
+/// way rather than the last one: at a constant learning rate the path is spiky, and a warm start should not begin on a
+/// spike.</summary>
 public sealed record BaselineOptions(
     int Hidden, BaselineOptimizer Optimizer = BaselineOptimizer.Adam, double LearningRate = 1e-2, int MaxIterations = 2000,
-    TimeSpan? TimeBudget = null, ulong Seed = 0, double Momentum = 0.9);
+    TimeSpan? TimeBudget = null, ulong Seed = 0, double Momentum = 0.9, bool KeepBest = false);
 
 /// <summary>A trained baseline: the network, one <see cref="SolverStep"/> per step (the objective before the step,
 /// DualResidual = the gradient's norm, the residuals of constrained solvers 0), and the objective at the end.</summary>
@@ -59,6 +61,7 @@ public static class NonconvexBaseline
         };
         var history = new List<SolverStep>();
         var iterations = 0;
+        var (best, bestValue) = ((Dictionary<string, Tensor>?)null, double.PositiveInfinity);
         while (iterations < options.MaxIterations && !(options.TimeBudget is { } budget && clock.Elapsed >= budget))
         {
             ct.ThrowIfCancellationRequested();
@@ -70,6 +73,7 @@ public static class NonconvexBaseline
             var value = objective.Item();
             if (!double.IsFinite(value))
                 throw new InvalidOperationException($"{op}: the objective diverged ({value}) at step {iterations}; lower the learning rate {options.LearningRate}");
+            if (options.KeepBest && value < bestValue) (best, bestValue) = (Snapshot(network, best), value);
             optimizer.Step();
             iterations++;
             var step = new SolverStep(iterations, clock.Elapsed.TotalSeconds, value, 0, gradientNorm, 0);
@@ -78,7 +82,21 @@ public static class NonconvexBaseline
         }
         double final;
         using (Autograd.NoGrad()) final = Objective(network, x, y, beta, loss).Item();
+        if (best is not null && bestValue < final)
+        {
+            network.LoadStateDict(best);
+            final = bestValue;
+        }
+        if (best is not null) foreach (var t in best.Values) t.Dispose();
         return new BaselineResult(network, history, iterations, clock.Elapsed.TotalSeconds, final);
+    }
+
+    /// <summary>The network's parameters copied outside any scope, the previous snapshot freed.</summary>
+    private static Dictionary<string, Tensor> Snapshot(Sequential network, Dictionary<string, Tensor>? previous)
+    {
+        if (previous is not null) foreach (var t in previous.Values) t.Dispose();
+        using (Autograd.NoGrad())
+            return network.StateDict().ToDictionary(e => e.Key, e => TensorScope.Exempt(e.Value.Clone()));
     }
 
     /// <summary><see cref="Train"/> from <paramref name="initialisations"/> random starts, seeds options.Seed + i.</summary>

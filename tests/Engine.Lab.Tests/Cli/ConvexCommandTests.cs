@@ -33,6 +33,8 @@ public sealed class ConvexCommandTests
         foreach (var key in Keys) Assert.IsTrue(root.TryGetProperty(key, out _), $"missing {key} in {run.Stdout}");
         Assert.AreEqual(40, root.GetProperty("iterations").GetInt32());
         Assert.AreEqual("admm", root.GetProperty("solver").GetString());
+        // Adam's lowest objective is taken over every step and its final network: never above the final one.
+        Assert.IsLessThanOrEqualTo(root.GetProperty("nonconvex_objective_adam").GetDouble(), root.GetProperty("adam_best_objective").GetDouble());
         foreach (var file in new[] { "model.safetensors", "result.json", "history.csv", "objective.png", "summary.md" })
             Assert.IsTrue(File.Exists(Path.Combine(dir, file)), file);
         var tensors = Safetensors.Load(Path.Combine(dir, "model.safetensors")).Tensors;

@@ -21,6 +21,20 @@ public sealed class NonconvexBaselineTests
     }
 
     [TestMethod]
+    public void KeepBestReturnsTheLowestNetworkAlongASpikyPath()
+    {
+        // A learning rate this large makes Adam's path spiky: the last iterate is not the best one.
+        var (x, y) = ConvexStudies.EnumerableData(20, seed: 3);
+        var options = new BaselineOptions(8, LearningRate: 0.5, MaxIterations: 150, Seed: 4);
+        var last = NonconvexBaseline.Train(x, y, 0.5, ConvexLoss.Squared, options);
+        var lowest = last.History.Min(s => s.Objective);
+        Assert.IsGreaterThan(lowest * 1.005, last.Objective, "the test needs a path whose end is above its lowest point");
+        var best = NonconvexBaseline.Train(x, y, 0.5, ConvexLoss.Squared, options with { KeepBest = true });
+        Assert.AreEqual(lowest, best.Objective, 1e-12 * lowest, "the same path, so the same lowest point");
+        Assert.AreEqual(lowest, Recovery.NonconvexObjective(best.Network, x, y, 0.5, ConvexLoss.Squared), 1e-12 * lowest, "the returned network is that point");
+    }
+
+    [TestMethod]
     public void LogisticObjectiveMatchesRecovery()
     {
         var (x, y) = ConvexStudies.EnumerableData(20, seed: 3);
