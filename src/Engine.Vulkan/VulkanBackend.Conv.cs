@@ -68,7 +68,7 @@ public sealed partial class VulkanBackend
         var q = g.Params(p);
         var kg = g.C / p.Groups * g.KH * g.KW;
         (q.M, q.Cols, q.K) = (g.O / p.Groups, kg, g.N * g.OH * g.OW);
-        (q.Chunk, q.Splits) = ConvSplits(q.K, (long)Tiles(q.M) * Tiles(q.Cols) * p.Groups);
+        (q.Chunk, q.Splits) = ConvSplits(q.K, (long)Tiles(q.M) * Tiles(q.Cols) * p.Groups, device.Info.LoopIterationLimit);
         var (gys, xs, gws) = (gyd ?? gy, xd ?? x, gwd ?? gw);
         q.Offset1 = gys.Offset;
         q.Offset2 = xs.Offset;
@@ -94,11 +94,10 @@ public sealed partial class VulkanBackend
     /// <see cref="ConvSplitWorkgroups"/> workgroups over <paramref name="outputTiles"/>, none shorter than
     /// <see cref="ConvMinChunk"/>, and as many more as keep each invocation's loop within the driver's limit; each
     /// chunk a multiple of the 16-deep k tile.</summary>
-    private (int Chunk, int Splits) ConvSplits(int k, long outputTiles)
+    internal static (int Chunk, int Splits) ConvSplits(int k, long outputTiles, long limit)
     {
         if (k == 0) return (0, 1);
         var splits = Math.Max(1L, Math.Min(ConvSplitWorkgroups / Math.Max(1, outputTiles), (k + ConvMinChunk - 1L) / ConvMinChunk));
-        var limit = device.Info.LoopIterationLimit;
         if (limit < long.MaxValue) splits = Math.Max(splits, (k + 16 * limit - 1) / (16 * limit));
         var chunk = (k + splits - 1) / splits;
         chunk = (chunk + 15) / 16 * 16;

@@ -191,6 +191,32 @@ public sealed class ConvParityTests
         Parity.AssertClose(gbc, gbv, "b.Grad", 1e-4, 1e-5);
     }
 
+    [TestMethod]
+    public void WeightGradientSplitsKeepEveryInvocationWithinTheLoopLimit()
+    {
+        foreach (var (k, tiles) in new[] { (1, 1L), (49, 1L), (8192, 1L), (784, 3L), (2_000_000_000, 4096L), (1_048_561, 64L), (100_000, 10_000L) })
+        {
+            var (chunk, splits) = VulkanBackend.ConvSplits(k, tiles, 65535);
+            Assert.AreEqual(0, chunk % 16, $"k {k}: chunk {chunk} is not a whole number of 16-deep tiles");
+            Assert.IsTrue((long)chunk * splits >= k && (long)chunk * (splits - 1) < k, $"k {k}: {splits} chunks of {chunk} do not cover it exactly");
+            Assert.IsTrue(chunk / 16 <= 65535, $"k {k}: a chunk of {chunk} loops {chunk / 16} times");
+        }
+        Assert.AreEqual((0, 1), VulkanBackend.ConvSplits(0, 1, 65535));
+    }
+
+    [TestMethod]
+    public void ConvWhoseReductionOutrunsTheDriverLoopsIsRefused()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        if (backend.Info.LoopIterationLimit == long.MaxValue) Assert.Inconclusive($"{backend.Info.Driver} has no loop limit");
+        // One output from a 1025x1025 kernel: 1050625 products, 65665 16-deep tiles in one invocation.
+        using var x = Tensor.Zeros([1, 1, 1025, 1025], DType.Float32, backend.Device);
+        using var y = Tensor.Zeros([1, 1, 1, 1], DType.Float32, backend.Device);
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => backend.Conv2d(x, x, null, y, new Conv2dParams(1, 1, 0, 0, 1, 1, 1)));
+        StringAssert.Contains(e.Message, "Conv2d");
+        StringAssert.Contains(e.Message, "stops loops after 65535 iterations");
+    }
+
     private static float Step(Module<Tensor, Tensor> model, Tensor x, Tensor labels)
     {
         var optimizer = new Adam(model.Parameters(), lr: 1e-2);
