@@ -22,8 +22,8 @@ public sealed partial class VulkanBackend
     {
         const string name = "MaxPool2d";
         CheckPool(name, x, y, indices);
-        // Per invocation: its window.
-        RunPool(name, PoolMode.Max, y, x, indices, p, (long)p.KernelH * p.KernelW);
+        // Per invocation: its window's rows, and their columns.
+        RunPool(name, PoolMode.Max, y, x, indices, p, p.KernelH * (p.KernelW + 1L));
     }
 
     public void MaxPool2dBackward(Tensor gy, Tensor indices, Tensor gx)
@@ -38,7 +38,7 @@ public sealed partial class VulkanBackend
     {
         const string name = "AvgPool2d";
         CheckPool(name, x, y, null);
-        RunPool(name, PoolMode.Avg, y, x, null, p, (long)p.KernelH * p.KernelW);
+        RunPool(name, PoolMode.Avg, y, x, null, p, p.KernelH * (p.KernelW + 1L));
     }
 
     public void AvgPool2dBackward(Tensor gy, Tensor gx, Pool2dParams p)
@@ -97,6 +97,11 @@ public sealed partial class VulkanBackend
         if (output.Numel == 0) return;
         var backward = mode is PoolMode.MaxBackward or PoolMode.AvgBackward or PoolMode.AdaptiveBackward;
         var (big, small) = backward ? (output, input) : (input, output);
+        // Invocations: one per plane for the max gradient, else one per output element.
+        var total = mode == PoolMode.MaxBackward ? big.Shape[0] * big.Shape[1] : output.Numel;
+        var groups = (uint)Math.Min((total + 255L) / 256, device.Info.MaxComputeWorkGroupCountX);
+        device.CheckLoopIterations($"{name} of {Shape.Format(big.Shape.ToArray())} to {Shape.Format(small.Shape.ToArray())}",
+            (total + groups * 256L - 1) / (groups * 256L) * (iterations + 1));
         using var inDense = DenseCopy(input);
         var inIndices = mode == PoolMode.MaxBackward ? indices : null;
         using var indicesDense = inIndices is null ? null : DenseCopy(inIndices);
@@ -106,11 +111,7 @@ public sealed partial class VulkanBackend
         var ids = indicesDense ?? outIndices ?? indices;
         var q = new PoolParams
         {
-            Total = mode switch
-            {
-                PoolMode.MaxBackward => big.Shape[0] * big.Shape[1],
-                _ => output.Numel,
-            },
+            Total = total,
             H = big.Shape[2], W = big.Shape[3], OH = small.Shape[2], OW = small.Shape[3],
             KH = p.KernelH, KW = p.KernelW, StrideH = p.StrideH, StrideW = p.StrideW, PadH = p.PadH, PadW = p.PadW,
             DilationH = p.DilationH, DilationW = p.DilationW, CountIncludePad = p.CountIncludePad ? 1 : 0,
@@ -125,9 +126,6 @@ public sealed partial class VulkanBackend
                 return;
             }
         }
-        var groups = (uint)Math.Min((q.Total + 255L) / 256, device.Info.MaxComputeWorkGroupCountX);
-        device.CheckLoopIterations($"{name} of {Shape.Format(big.Shape.ToArray())} to {Shape.Format(small.Shape.ToArray())}",
-            (q.Total + groups * 256L - 1) / (groups * 256L) * Math.Max(1, iterations));
         var kernel = device.Pipelines.Get(module, 3, (int)mode) with { Writes = mode == PoolMode.Max ? 0b101 : 0b001 };
         device.Stream.Dispatch(kernel, [Own(outs, name), Own(ins, name), Own(ids ?? ins, name)], &q, (uint)sizeof(PoolParams), (groups, 1, 1));
         if (outDense is not null) Copy(outDense, output);

@@ -142,6 +142,19 @@ public sealed class PoolParityTests
     }
 
     [TestMethod]
+    public void MaxPoolGradientOverPlanesLongerThanTheDriverLoopsIsRefused()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        if (backend.Info.LoopIterationLimit == long.MaxValue) Assert.Inconclusive($"{backend.Info.Driver} has no loop limit");
+        // One plane of 70001 outputs: one invocation would route them all.
+        using var g = Tensor.Zeros([1, 1, 1, 70001], DType.Float32, backend.Device);
+        using var indices = Tensor.Zeros([1, 1, 1, 70001], DType.Int64, backend.Device);
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => backend.MaxPool2dBackward(g, indices, g));
+        StringAssert.Contains(e.Message, "MaxPool2dBackward");
+        StringAssert.Contains(e.Message, "stops loops after 65535 iterations");
+    }
+
+    [TestMethod]
     public void PoolingRejectsOperandsThatDoNotFit()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
