@@ -21,21 +21,17 @@ public sealed partial class VulkanBackend
     {
         const string name = "Conv2d";
         var g = ConvGeometry(name, x, w, y, p, bias);
-        if (y.Numel == 0) return;
+        var q = g.Params(p);
+        (q.M, q.Cols, q.K) = (g.O / p.Groups, g.N * g.OH * g.OW, g.C / p.Groups * g.KH * g.KW);
+        if (PlanConv(name, 0, y.DType, ref q, g) is not { } kernel) return;
         using var xd = DenseCopy(x);
         using var wd = DenseCopy(w);
         using var bd = bias is null ? null : DenseCopy(bias);
         using var yd = DenseTemporary(y);
-        var b = bd ?? bias;
-        var q = g.Params(p);
-        (q.M, q.Cols, q.K) = (g.O / p.Groups, g.N * g.OH * g.OW, g.C / p.Groups * g.KH * g.KW);
-        q.HasBias = b is null ? 0 : 1;
-        var (xs, ws, ys) = (xd ?? x, wd ?? w, yd ?? y);
-        q.Offset0 = ys.Offset;
-        q.Offset1 = xs.Offset;
-        q.Offset2 = ws.Offset;
-        q.Offset3 = b?.Offset ?? 0;
-        DispatchConv(name, 0, y.DType, q, [Own(ys, name), Own(xs, name), Own(ws, name), Own(b ?? xs, name)], g);
+        var (xs, ws, bs, ys) = (xd ?? x, wd ?? w, bd ?? bias, yd ?? y);
+        q.HasBias = bs is null ? 0 : 1;
+        (q.Offset0, q.Offset1, q.Offset2, q.Offset3) = (ys.Offset, xs.Offset, ws.Offset, bs?.Offset ?? 0);
+        DispatchConv(kernel, q, [Own(ys, name), Own(xs, name), Own(ws, name), Own(bs ?? xs, name)]);
         if (yd is not null) Copy(yd, y);
     }
 
@@ -43,17 +39,15 @@ public sealed partial class VulkanBackend
     {
         const string name = "Conv2dBackwardInput";
         var g = ConvGeometry(name, gx, w, gy, p, null);
-        if (gx.Numel == 0) return;
+        var q = g.Params(p);
+        (q.M, q.Cols, q.K) = (g.C / p.Groups, g.N * g.H * g.W, g.O / p.Groups * g.KH * g.KW);
+        if (PlanConv(name, 1, gx.DType, ref q, g) is not { } kernel) return;
         using var gyd = DenseCopy(gy);
         using var wd = DenseCopy(w);
         using var gxd = DenseTemporary(gx);
-        var q = g.Params(p);
-        (q.M, q.Cols, q.K) = (g.C / p.Groups, g.N * g.H * g.W, g.O / p.Groups * g.KH * g.KW);
         var (gys, ws, gxs) = (gyd ?? gy, wd ?? w, gxd ?? gx);
-        q.Offset0 = gxs.Offset;
-        q.Offset1 = gys.Offset;
-        q.Offset2 = ws.Offset;
-        DispatchConv(name, 1, gx.DType, q, [Own(gxs, name), Own(gys, name), Own(ws, name), Own(ws, name)], g);
+        (q.Offset0, q.Offset1, q.Offset2) = (gxs.Offset, gys.Offset, ws.Offset);
+        DispatchConv(kernel, q, [Own(gxs, name), Own(gys, name), Own(ws, name), Own(ws, name)]);
         if (gxd is not null) Copy(gxd, gx);
     }
 
@@ -61,27 +55,26 @@ public sealed partial class VulkanBackend
     {
         const string name = "Conv2dBackwardWeight";
         var g = ConvGeometry(name, x, gw, gy, p, null);
-        if (gw.Numel == 0) return;
-        using var gyd = DenseCopy(gy);
-        using var xd = DenseCopy(x);
-        using var gwd = DenseTemporary(gw);
         var q = g.Params(p);
         var kg = g.C / p.Groups * g.KH * g.KW;
         (q.M, q.Cols, q.K) = (g.O / p.Groups, kg, g.N * g.OH * g.OW);
         (q.Chunk, q.Splits) = ConvSplits(q.K, (long)Tiles(q.M) * Tiles(q.Cols) * p.Groups, device.Info.LoopIterationLimit);
+        if (PlanConv(name, 2, gw.DType, ref q, g) is not { } kernel) return;
+        using var gyd = DenseCopy(gy);
+        using var xd = DenseCopy(x);
+        using var gwd = DenseTemporary(gw);
         var (gys, xs, gws) = (gyd ?? gy, xd ?? x, gwd ?? gw);
-        q.Offset1 = gys.Offset;
-        q.Offset2 = xs.Offset;
+        (q.Offset1, q.Offset2) = (gys.Offset, xs.Offset);
         if (q.Splits == 1)
         {
             q.Offset0 = gws.Offset;
-            DispatchConv(name, 2, gw.DType, q, [Own(gws, name), Own(gys, name), Own(xs, name), Own(xs, name)], g);
+            DispatchConv(kernel, q, [Own(gws, name), Own(gys, name), Own(xs, name), Own(xs, name)]);
         }
         else
         {
             // Partial products [splits, O, Kg], then their sum over the splits in the reduce kernel's fixed order.
             using var parts = Tensor.Zeros([q.Splits, g.O, kg], gw.DType, Device);
-            DispatchConv(name, 2, gw.DType, q, [Own(parts, name), Own(gys, name), Own(xs, name), Own(xs, name)], g);
+            DispatchConv(kernel, q, [Own(parts, name), Own(gys, name), Own(xs, name), Own(xs, name)]);
             using var target = gws.Reshape(1, g.O, kg);
             Reduce(ReduceOp.Sum, parts, [0], target);
         }
@@ -104,7 +97,10 @@ public sealed partial class VulkanBackend
         return ((int)chunk, (int)((k + chunk - 1) / chunk));
     }
 
-    private unsafe void DispatchConv(string name, int mode, DType dtype, ConvParams q, VulkanStorage[] storages, ConvShape g)
+    /// <summary>The pipeline for one conv kernel after checking the device's dtype support, workgroup-count and loop
+    /// limits (before any work is recorded), or null when the output is empty. For the forward and the input gradient
+    /// the reduction is one chunk.</summary>
+    private Kernel? PlanConv(string name, int mode, DType dtype, ref ConvParams q, ConvShape g)
     {
         var module = dtype switch
         {
@@ -112,14 +108,18 @@ public sealed partial class VulkanBackend
             DType.Float64 => RequireFloat64(name, "conv2d_f64"),
             _ => throw device.Unsupported($"{name} on {dtype}"),
         };
+        if (q.M == 0 || q.Cols == 0) return null;
         if (mode != 2) (q.Chunk, q.Splits) = (q.K, 1);
-        if (q.M == 0 || q.Cols == 0) return;
         var limit = device.Info.MaxComputeWorkGroupCountX;
-        var groups = ((uint)Tiles(q.Cols), (uint)Tiles(q.M), (uint)((long)q.Groups * q.Splits));
-        if (groups.Item1 > limit || groups.Item2 > limit || (long)q.Groups * q.Splits > limit)
+        if (Tiles(q.Cols) > limit || Tiles(q.M) > limit || (long)q.Groups * q.Splits > limit)
             throw device.Unsupported($"{name} of {g}", $"needs more workgroups than the device's limit of {limit} per dimension");
         device.CheckLoopIterations($"{name} of {g}", (q.Chunk + 15L) / 16);
-        var kernel = device.Pipelines.Get(module, 4, mode);
+        return device.Pipelines.Get(module, 4, mode);
+    }
+
+    private unsafe void DispatchConv(Kernel kernel, ConvParams q, VulkanStorage[] storages)
+    {
+        var groups = ((uint)Tiles(q.Cols), (uint)Tiles(q.M), (uint)(q.Groups * q.Splits));
         device.Stream.Dispatch(kernel, storages, &q, (uint)sizeof(ConvParams), groups);
     }
 

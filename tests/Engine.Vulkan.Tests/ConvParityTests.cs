@@ -147,6 +147,32 @@ public sealed class ConvParityTests
     }
 
     [TestMethod]
+    public void EmptyReductionsWriteZerosOrTheBias()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        var cpu = VulkanTestDevice.Cpu;
+        var p = new Conv2dParams(1, 1, 1, 1, 1, 1, 1);
+        // Outputs start as random values: an empty sum must overwrite them.
+        Tensor Garbage(int[] shape) => Parity.Random(shape, DType.Float32, 99).To(device);
+        // No input channels: y is the bias.
+        var bias = Parity.Random([3], DType.Float32, 1);
+        var y = Tensor.Zeros([2, 3, 4, 4], DType.Float32, Device.Cpu);
+        var yg = Garbage([2, 3, 4, 4]);
+        cpu.Conv2d(Tensor.Zeros([2, 0, 4, 4]), Tensor.Zeros([3, 0, 3, 3]), bias, y, p);
+        backend.Conv2d(Tensor.Zeros([2, 0, 4, 4], DType.Float32, device), Tensor.Zeros([3, 0, 3, 3], DType.Float32, device), bias.To(device), yg, p);
+        Parity.AssertClose(y, yg, "Conv2d over no input channels", 0, 0);
+        // No output channels: the input gradient is zero.
+        var gxg = Garbage([2, 3, 4, 4]);
+        backend.Conv2dBackwardInput(Tensor.Zeros([2, 0, 4, 4], DType.Float32, device), Tensor.Zeros([0, 3, 3, 3], DType.Float32, device), gxg, p);
+        Assert.IsTrue(gxg.ToArray<float>().All(v => v == 0), "Conv2dBackwardInput with no output channels");
+        // An empty batch: the weight gradient is zero.
+        var gwg = Garbage([5, 3, 3, 3]);
+        backend.Conv2dBackwardWeight(Tensor.Zeros([0, 5, 4, 4], DType.Float32, device), Tensor.Zeros([0, 3, 4, 4], DType.Float32, device), gwg, p);
+        Assert.IsTrue(gwg.ToArray<float>().All(v => v == 0), "Conv2dBackwardWeight over an empty batch");
+    }
+
+    [TestMethod]
     public void ConvRejectsOperandsThatDoNotFit()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
