@@ -38,7 +38,7 @@ internal static class EvalCommand
         var source = data ?? metadata.GetValueOrDefault("engine.data")
             ?? throw new ArgumentException($"{command}: the checkpoint does not name its data set; pass --data");
         var seed = metadata.TryGetValue("engine.seed", out var s) ? ulong.Parse(s, CultureInfo.InvariantCulture) : 1;
-        var loaded = Load(source, dataDir, seed, TrainingCheckpoint.StandardizerFrom(metadata));
+        var loaded = Load(source, dataDir, seed, TrainingCheckpoint.StandardizerFrom(metadata)).AsImagesFor(spec.Model);
         if (!loaded.InputShape.SequenceEqual(spec.InputShape) || loaded.Classes != spec.Classes)
             throw new ArgumentException(
                 $"{command}: the model takes samples of shape {Shape.Format(spec.InputShape)} with {spec.Classes} classes, but {source} has {Shape.Format(loaded.InputShape)} with {loaded.Classes}");

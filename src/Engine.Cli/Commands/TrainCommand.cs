@@ -58,7 +58,7 @@ internal sealed record TrainRun(string Data, string? DataDir, string Model, int[
 {
     public int Execute(CliOutput output)
     {
-        var data = TrainingData.Load(Data, DataDir, Options.Seed);
+        var data = TrainingData.Load(Data, DataDir, Options.Seed).AsImagesFor(Model);
         var spec = new ModelSpec(Model, data.InputShape, data.Classes, Hidden, Activation);
         Generator.ManualSeed(Options.Seed);
         var model = spec.Create(new Generator(Options.Seed));

@@ -11,6 +11,17 @@ public sealed record TrainingData(string Name, LabeledTable Train, LabeledTable 
     /// <summary>True for images [C, H, W]; false for feature vectors.</summary>
     public bool IsImage => InputShape.Length == 3;
 
+    /// <summary>For an image model (cnn, resnet20, vgg): flat samples whose length is a square of at least 16 (digits'
+    /// 64 pixels) as one-channel images [1, s, s], standardised first, as loaded; otherwise the data unchanged.</summary>
+    public TrainingData AsImagesFor(string model)
+    {
+        if (model == "mlp" || InputShape.Length != 1) return this;
+        var side = (int)Math.Round(Math.Sqrt(InputShape[0]));
+        if (side < 4 || side * side != InputShape[0]) return this;
+        LabeledTable Images(LabeledTable t) => t with { Features = t.Features.Reshape(t.Samples, 1, side, side) };
+        return this with { Train = Images(Train), Test = Images(Test), InputShape = [1, side, side] };
+    }
+
     /// <summary>Loads a data set by name (fashion-mnist, digits, iris, wine, breast-cancer) or from a CSV path
     /// (numeric features, integer class label last, optional header). Tabular sets are split 80/20, stratified by
     /// class with <paramref name="seed"/>, and standardised with statistics of the training split only.

@@ -10,18 +10,25 @@ namespace Engine.Lab.Tests.Cli;
 [TestClass]
 public sealed class TrainVulkanCommandTests
 {
-    private static JsonElement Train(string device, string dir)
+    private static JsonElement Train(string device, string dir, string model = "mlp", string hidden = "64")
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = Program.Run(["train", "--data", "digits", "--model", "mlp", "--hidden", "64", "--epochs", "1", "--device", device, "--out", dir, "--json"], stdout, stderr);
+        var code = Program.Run(["train", "--data", "digits", "--model", model, "--hidden", hidden, "--epochs", "1", "--device", device, "--out", dir, "--json"], stdout, stderr);
         Assert.AreEqual(0, code, $"{device}: {stderr}");
         using var json = JsonDocument.Parse(stdout.ToString());
         return json.RootElement.Clone();
     }
 
     [TestMethod]
-    public void DigitsMlpOnVulkanMatchesTheCpuRun()
+    public void DigitsMlpOnVulkanMatchesTheCpuRun() => CompareRuns("mlp", "64");
+
+    /// <summary>The CNN on digits as 1x8x8 images (conv 8 and 16 channels, linear 32): conv, max-pool and their
+    /// gradients on the device.</summary>
+    [TestMethod]
+    public void DigitsCnnOnVulkanMatchesTheCpuRun() => CompareRuns("cnn", "8,16,32");
+
+    private static void CompareRuns(string model, string hidden)
     {
         VulkanBackend.Register();
         try
@@ -36,8 +43,8 @@ public sealed class TrainVulkanCommandTests
         var dir = Path.Combine(Path.GetTempPath(), "engine-train-vulkan-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var cpu = Train("cpu", Path.Combine(dir, "cpu"));
-            var vulkan = Train("vulkan", Path.Combine(dir, "vulkan"));
+            var cpu = Train("cpu", Path.Combine(dir, "cpu"), model, hidden);
+            var vulkan = Train("vulkan", Path.Combine(dir, "vulkan"), model, hidden);
             var expected = cpu.GetProperty("train_loss").GetDouble();
             var actual = vulkan.GetProperty("train_loss").GetDouble();
             Assert.AreEqual(expected, actual, 1e-5 * expected, "mean training loss of the epoch");
