@@ -7,11 +7,12 @@ namespace Engine.Vulkan;
 /// would need shaderSubgroupExtendedTypes), else by a tree in shared memory.</summary>
 public sealed partial class VulkanBackend
 {
-    /// <summary>Whether reductions may use subgroup arithmetic where the device supports it (true); tests turn it off
-    /// to check the shared-memory fallback on devices that have subgroup arithmetic.</summary>
+    /// <summary>Whether reductions (Reduce, ArgReduce) may use subgroup arithmetic where the device supports it (true);
+    /// tests turn it off to check the shared-memory fallback on devices that have subgroup arithmetic.</summary>
     internal bool SubgroupReductions { get; set; } = true;
 
-    /// <summary>Whether a reduction over <paramref name="dtype"/> runs the subgroup build on this device.</summary>
+    /// <summary>Whether a reduction or argmax/argmin over <paramref name="dtype"/> runs the subgroup build (the
+    /// reduce_*_sg and argreduce_*_sg modules) on this device.</summary>
     internal bool UsesSubgroupReduce(DType dtype)
         => SubgroupReductions && device.Info.SubgroupArithmetic && dtype is DType.Float32 or DType.Float64 or DType.Int32;
 
