@@ -1,9 +1,18 @@
 #version 450
 // y = sum, max or min of x over the reduced dims (OP: the ReduceOp value, Sum 0, Max 1, Min 2; NaN propagates through
 // Max and Min). One workgroup per output element (grid-stride over outputs): each invocation folds a strided share
-// of the reduced elements, then a tree in shared memory combines the 256 partial results. Kept and reduced dims are
-// each collapsed to rank 4 by the host. Built for float, double (F64), int (I32) and int64_t (I64).
+// of the reduced elements, then the 256 partial results are combined: with SUBGROUP (the reduce_*_sg variants, for
+// devices whose subgroups support arithmetic in compute shaders) by subgroupAdd/Max/Min within each subgroup and once
+// more over the subgroups' results in the first subgroup (two barriers), otherwise by an 8-step tree in shared memory
+// (eight barriers). The subgroup build is a separate module rather than a specialization constant because a module
+// that merely declares the GroupNonUniformArithmetic capability is invalid on a device without it. Kept and reduced
+// dims are each collapsed to rank 4 by the host. Built for float, double (F64), int (I32) and int64_t (I64).
 #extension GL_EXT_control_flow_attributes : require
+#ifdef SUBGROUP
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_vote : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #if defined(F64)
 #define T double
 #define FLOATING 1
@@ -59,6 +68,17 @@ T combine(T u, T v) {
     return OP == 0 ? u + v : OP == 1 ? max(u, v) : min(u, v);
 }
 
+#ifdef SUBGROUP
+// The op over the subgroup's active invocations; NaN propagates through Max and Min (subgroupMax/Min leave NaN
+// unspecified, an add of every value gives NaN when any is).
+T subgroupCombine(T v) {
+#if FLOATING
+    if (OP != 0 && subgroupAny(isnan(v))) return subgroupAdd(v);
+#endif
+    return OP == 0 ? subgroupAdd(v) : OP == 1 ? subgroupMax(v) : subgroupMin(v);
+}
+#endif
+
 void main() {
     int tid = int(gl_LocalInvocationID.x);
     for (int o = int(gl_WorkGroupID.x); o < p.outCount; o += int(gl_NumWorkGroups.x)) {
@@ -82,6 +102,20 @@ void main() {
             }
             acc = combine(acc, x[at]);
         }
+#ifdef SUBGROUP
+        // Each subgroup's result to partial[subgroup], then the first subgroup folds those (each of its invocations
+        // a strided share when there are more subgroups than it has invocations) and combines them.
+        acc = subgroupCombine(acc);
+        if (subgroupElect()) partial[gl_SubgroupID] = acc;
+        barrier();
+        if (gl_SubgroupID == 0) {
+            T total = identity();
+            for (int i = int(gl_SubgroupInvocationID); i < int(gl_NumSubgroups); i += int(gl_SubgroupSize))
+                total = combine(total, partial[i]);
+            total = subgroupCombine(total);
+            if (subgroupElect()) y[oy] = total;
+        }
+#else
         partial[tid] = acc;
         barrier();
         [[unroll]] for (int s = 128; s > 0; s >>= 1) {
@@ -89,6 +123,7 @@ void main() {
             barrier();
         }
         if (tid == 0) y[oy] = partial[0];
+#endif
         barrier();
     }
 }

@@ -24,6 +24,7 @@ public static class Program
         };
         // One line per command; each lives in Commands/<Name>Command.cs.
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(BenchDeviceCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(RegionsCommand.Create());

@@ -31,6 +31,13 @@ internal sealed unsafe class PipelineCache(VulkanDevice device)
         return memory.ToArray();
     }
 
+    /// <summary>Whether the pipeline of a module with these specialization constants has been built (for tests that
+    /// check which kernel an op chose).</summary>
+    public bool IsBuilt(string module, params int[] specialization)
+    {
+        lock (gate) return kernels.ContainsKey($"{module}/{string.Join(",", specialization)}");
+    }
+
     public Kernel Get(string module, int bindings, params int[] specialization)
     {
         var key = $"{module}/{string.Join(",", specialization)}";

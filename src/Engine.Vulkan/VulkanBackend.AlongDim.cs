@@ -1,6 +1,7 @@
 namespace Engine.Vulkan;
 
-/// <summary>Argmax and argmin (shaders/argreduce.comp, one workgroup per row) and the cumulative sum
+/// <summary>Argmax and argmin (shaders/argreduce.comp, one workgroup per row; the subgroup build where
+/// <see cref="UsesSubgroupReduce"/>, as for Reduce) and the cumulative sum
 /// (shaders/cumsum.comp, one invocation per row) along one dim.</summary>
 public sealed partial class VulkanBackend
 {
@@ -17,6 +18,7 @@ public sealed partial class VulkanBackend
     {
         var name = max ? "ArgMax" : "ArgMin";
         var module = NumericModule(name, "argreduce", x.DType);
+        if (UsesSubgroupReduce(x.DType)) module += "_sg";
         if (x.Shape[dim] == 0) return;
         var kernel = device.Pipelines.Get(module, 3, max ? 1 : 0, values is null ? 0 : 1) with { Writes = values is null ? 0b001 : 0b101 };
         var xs = Own(x, name);

@@ -2,8 +2,9 @@ using Engine.Backends;
 
 namespace Engine.Vulkan;
 
-/// <summary>Fused primitives, composed for now from the elementwise kernels (two dispatches where the CPU makes one
-/// pass); a dedicated kernel comes when a benchmark shows the gain.</summary>
+/// <summary>Fused primitives. BiasActivation is one pass (shaders/bias_activation.comp) for the bias alone, Relu and
+/// LeakyRelu on float32 and float64; other activations are a broadcast add and then the unary kernel (two
+/// dispatches) until the unary shader's activations can be shared with a second entry point.</summary>
 public sealed partial class VulkanBackend
 {
     public void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta)
@@ -15,6 +16,15 @@ public sealed partial class VulkanBackend
         var storage = Own(y, name);
         int[] shape = [rows, n];
         var rowsOfY = (y.Offset, new[] { n, 1 });
+        if ((activation is null or UnaryOp.Relu or UnaryOp.LeakyRelu) && y.DType is DType.Float32 or DType.Float64)
+        {
+            if (bias is null && activation is null) return;
+            var module = y.DType == DType.Float32 ? "bias_activation_f32" : RequireFloat64(name, "bias_activation_f64");
+            var kernel = device.Pipelines.Get(module, 2, activation is { } act ? (int)act : -1, bias is null ? 0 : 1);
+            Run(kernel, shape, [storage, bias is null ? storage : Own(bias, name)],
+                [rowsOfY, bias is null ? rowsOfY : (bias.Offset, [0, bias.Strides[^1]])], Scalars(y.DType, alpha, beta));
+            return;
+        }
         if (bias is not null)
             Run(BinaryKernel(BinaryOp.Add, y.DType), shape, [storage, storage, Own(bias, name)],
                 [rowsOfY, rowsOfY, (bias.Offset, [0, bias.Strides[^1]])], default);

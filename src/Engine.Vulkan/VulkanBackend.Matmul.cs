@@ -2,7 +2,8 @@ using Engine.Backends;
 
 namespace Engine.Vulkan;
 
-/// <summary>Batched GEMM (shaders/gemm.comp): one 64x64 output tile per workgroup, batches along the grid's z.</summary>
+/// <summary>Batched GEMM (shaders/gemm.comp): one 64x64 output tile per 8x8 workgroup (an 8x8 register block per
+/// invocation), batches along the grid's z.</summary>
 public sealed partial class VulkanBackend
 {
     private const int GemmTile = 64;

@@ -9,6 +9,8 @@ namespace Engine.Vulkan;
 /// <param name="DeviceLocalBytes">Total size of the device-local memory heaps.</param>
 /// <param name="Float64">shaderFloat64: float64 kernels can run.</param>
 /// <param name="Int64">shaderInt64: conversions to and from int64/float64 can run.</param>
+/// <param name="SubgroupArithmetic">The device's subgroups support basic, vote and arithmetic operations in compute
+/// shaders (PhysicalDeviceSubgroupProperties): reductions combine partial results with subgroupAdd/Max/Min.</param>
 public sealed record VulkanDeviceInfo(
     int Index,
     string Name,
@@ -21,7 +23,8 @@ public sealed record VulkanDeviceInfo(
     bool Float64,
     bool Int64,
     uint MaxStorageBufferRange,
-    uint MaxComputeWorkGroupCountX)
+    uint MaxComputeWorkGroupCountX,
+    bool SubgroupArithmetic = false)
 {
     /// <summary>Device types from most to least preferred.</summary>
     private static readonly string[] Preference = ["discrete GPU", "integrated GPU", "virtual GPU", "CPU", "other"];

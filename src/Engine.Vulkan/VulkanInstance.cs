@@ -175,6 +175,8 @@ internal sealed unsafe class VulkanInstance
             features.ShaderFloat64,
             features.ShaderInt64,
             p.Limits.MaxStorageBufferRange,
-            p.Limits.MaxComputeWorkGroupCount[0]);
+            p.Limits.MaxComputeWorkGroupCount[0],
+            subgroup.SupportedStages.HasFlag(ShaderStageFlags.ComputeBit)
+                && subgroup.SupportedOperations.HasFlag(SubgroupFeatureFlags.BasicBit | SubgroupFeatureFlags.VoteBit | SubgroupFeatureFlags.ArithmeticBit));
     }
 }

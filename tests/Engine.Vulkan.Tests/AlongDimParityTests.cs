@@ -23,6 +23,39 @@ public sealed class AlongDimParityTests
             data[500] = data[900] = float.NaN;
             yield return ("[2,1023] with NaN", Tensor.FromArray(data).Reshape(2, 1023), t => t, 1);
         }
+        if (dtype is DType.Float32 or DType.Float64)
+        {
+            // Row 0: NaNs at 5 and 3 (one subgroup, the later lane first); row 1: NaNs at 261 and 6 (lanes 5 and 6,
+            // the later lane holding the earlier NaN); row 2: all equal (index 0); row 3: infinities and ties at the
+            // extremes in different subgroups.
+            var rows = new double[4, 300];
+            var rng = new Random(6);
+            for (var r = 0; r < 4; r++)
+                for (var i = 0; i < 300; i++) rows[r, i] = r == 2 ? 1.5 : rng.Next(-2, 3);
+            rows[0, 5] = rows[0, 3] = double.NaN;
+            rows[1, 261] = rows[1, 6] = double.NaN;
+            rows[3, 70] = rows[3, 290] = double.PositiveInfinity;
+            rows[3, 40] = rows[3, 9] = double.NegativeInfinity;
+            var flat = rows.Cast<double>().ToArray();
+            var t = dtype == DType.Float32 ? Tensor.FromArray(flat.Select(v => (float)v).ToArray()) : Tensor.FromArray(flat);
+            yield return ("[4,300] with NaN, ties and infinities", t.Reshape(4, 300), t => t, 1);
+        }
+    }
+
+    [TestMethod]
+    public void ArgReduceSharedMemoryTreeMatchesCpu()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        backend.SubgroupReductions = false;
+        try
+        {
+            Assert.IsFalse(backend.UsesSubgroupReduce(DType.Float32), "the switch did not force the shared-memory tree");
+            ArgReduceMatchesCpu();
+        }
+        finally
+        {
+            backend.SubgroupReductions = true;
+        }
     }
 
     [TestMethod]
@@ -30,6 +63,8 @@ public sealed class AlongDimParityTests
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
         var device = backend.Device;
+        // The subgroup build where the device has subgroup arithmetic (lavapipe does), unless the tree is forced.
+        Assert.AreEqual(backend.SubgroupReductions && backend.Info.SubgroupArithmetic, backend.UsesSubgroupReduce(DType.Float32), "argreduce build");
         var dtypes = new List<DType> { DType.Float32, DType.Int32 };
         if (backend.Info.Float64) dtypes.Add(DType.Float64);
         if (backend.Info.Int64) dtypes.Add(DType.Int64);

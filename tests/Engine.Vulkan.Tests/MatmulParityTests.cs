@@ -2,13 +2,18 @@ using Engine.Backends;
 
 namespace Engine.Vulkan.Tests;
 
-/// <summary>The tiled GEMM against the CPU's: odd sizes around the 64x64 tile, transposed and batch-broadcast
+/// <summary>The tiled GEMM against the CPU's: odd sizes around the 64x64 tile and the 16-deep k tile, transposed and batch-broadcast
 /// operands, accumulation, and operands given as MatrixOperands. Sums are compared within 1e-5 of the sum of the
 /// products' magnitudes (the bound for a different accumulation order), not of the result, which may cancel.</summary>
 [TestClass]
 public sealed class MatmulParityTests
 {
     private static void Check(VulkanBackend backend, Tensor a, Tensor b, DType dtype, bool accumulate, string what, double rtol)
+        => Check(backend, a, a.To(backend.Device), b, b.To(backend.Device), dtype, accumulate, what, rtol);
+
+    /// <summary>The same operands on both sides as views of the same layout: aGpu and bGpu are the device's copies
+    /// of a's and b's storages under the same view (To(device) alone would make them contiguous).</summary>
+    private static void Check(VulkanBackend backend, Tensor a, Tensor aGpu, Tensor b, Tensor bGpu, DType dtype, bool accumulate, string what, double rtol)
     {
         var device = backend.Device;
         var (bn, m, n) = (a.Shape[0], a.Shape[1], b.Shape[2]);
@@ -16,7 +21,7 @@ public sealed class MatmulParityTests
         var cGpu = cCpu.To(device);
         var cpu = VulkanTestDevice.Cpu;
         cpu.Matmul(a, b, cCpu, accumulate);
-        backend.Matmul(a.To(device).Reshape(a.Shape.ToArray()), b.To(device), cGpu, accumulate);
+        backend.Matmul(aGpu, bGpu, cGpu, accumulate);
         // Bound: |a| @ |b| (+ |c| when accumulating).
         var scale = Tensor.Zeros([bn, m, n], dtype, Device.Cpu);
         var absA = Tensor.Zeros(a.Shape.ToArray(), dtype, Device.Cpu);
@@ -52,9 +57,45 @@ public sealed class MatmulParityTests
                 Check(backend, a, b, dtype, accumulate: false, $"{dtype} [{bn},{m},{k}] x [{bn},{k},{n}]", rtol);
                 Check(backend, a, b, dtype, accumulate: true, $"{dtype} accumulate [{bn},{m},{k}] x [{bn},{k},{n}]", rtol);
                 // a transposed (column-major rows), b shared across the batch (batch stride 0).
-                var at = Parity.Random([bn, k, m], dtype, m + k).Transpose(1, 2);
-                var shared = Parity.Random([1, k, n], dtype, n + k).Expand(bn, k, n);
-                Check(backend, at, shared, dtype, accumulate: false, $"{dtype} transposed a, broadcast b, [{bn},{m},{k}] x [{bn},{k},{n}]", rtol);
+                var atBase = Parity.Random([bn, k, m], dtype, m + k);
+                var sharedBase = Parity.Random([1, k, n], dtype, n + k);
+                Check(backend, atBase.Transpose(1, 2), atBase.To(backend.Device).Transpose(1, 2),
+                    sharedBase.Expand(bn, k, n), sharedBase.To(backend.Device).Expand(bn, k, n), dtype, accumulate: false, $"{dtype} transposed a, broadcast b, [{bn},{m},{k}] x [{bn},{k},{n}]", rtol);
+            }
+        }
+    }
+
+    [TestMethod]
+    public void GemmMatchesCpuAtTileEdgesAndTransposedViews()
+    {
+        // Each of m, k and n in turn over sizes on both sides of the 64x64 output tile and the 16-deep k tile (the
+        // others 65: one full tile and a one-wide edge), with a and b row-major or transposed views.
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        int[] sizes = [1, 7, 33, 65, 129, 1023];
+        foreach (var dtype in backend.Info.Float64 ? new[] { DType.Float32, DType.Float64 } : [DType.Float32])
+        {
+            var rtol = dtype == DType.Float32 ? 1e-5 : 1e-13;
+            for (var dim = 0; dim < 3; dim++)
+            {
+                foreach (var size in sizes)
+                {
+                    var mkn = new[] { 65, 65, 65 };
+                    mkn[dim] = size;
+                    var (m, k, n) = (mkn[0], mkn[1], mkn[2]);
+                    var seed = 1000 * dim + size;
+                    foreach (var (transA, transB) in new[] { (false, false), (true, false), (false, true), (true, true) })
+                    {
+                        var aBase = Parity.Random(transA ? [2, k, m] : [2, m, k], dtype, seed);
+                        var bBase = Parity.Random(transB ? [2, n, k] : [2, k, n], dtype, seed + 1);
+                        var aGpu = aBase.To(backend.Device);
+                        var bGpu = bBase.To(backend.Device);
+                        var (a, b) = (transA ? aBase.Transpose(1, 2) : aBase, transB ? bBase.Transpose(1, 2) : bBase);
+                        if (transA) aGpu = aGpu.Transpose(1, 2);
+                        if (transB) bGpu = bGpu.Transpose(1, 2);
+                        Check(backend, a, aGpu, b, bGpu, dtype, accumulate: transA && transB,
+                            $"{dtype} [2,{m},{k}]{(transA ? " transposed" : "")} x [2,{k},{n}]{(transB ? " transposed" : "")}", rtol);
+                    }
+                }
             }
         }
     }

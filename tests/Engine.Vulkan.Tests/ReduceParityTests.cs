@@ -23,6 +23,29 @@ public sealed class ReduceParityTests
     public void ReduceMatchesCpu()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
+        // Where the device has subgroup arithmetic (lavapipe does) this is the subgroup build.
+        Assert.AreEqual(backend.Info.SubgroupArithmetic, backend.UsesSubgroupReduce(DType.Float32), "reduction build");
+        CheckEveryCase(backend);
+    }
+
+    [TestMethod]
+    public void ReduceSharedMemoryTreeMatchesCpu()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        backend.SubgroupReductions = false;
+        try
+        {
+            Assert.IsFalse(backend.UsesSubgroupReduce(DType.Float32), "the switch did not force the shared-memory tree");
+            CheckEveryCase(backend);
+        }
+        finally
+        {
+            backend.SubgroupReductions = true;
+        }
+    }
+
+    private static void CheckEveryCase(VulkanBackend backend)
+    {
         var device = backend.Device;
         var cpu = VulkanTestDevice.Cpu;
         var dtypes = new List<DType> { DType.Float32, DType.Int32 };
@@ -52,6 +75,38 @@ public sealed class ReduceParityTests
             var rtol = dtype == DType.Float32 ? 1e-5 : 1e-13;
             for (var i = 0; i < e.Length; i++)
                 if (Math.Abs(a[i] - e[i]) > rtol * b[i]) Assert.Fail($"{what}: element {i} is {a[i]:R} on Vulkan, {e[i]:R} on the CPU");
+        }
+        CheckNaNAndInfinities(backend);
+    }
+
+    /// <summary>Max and min propagate NaN wherever it sits (first or last element, another subgroup or workgroup
+    /// share than the extreme value) and keep infinities, along rows and down columns.</summary>
+    private static void CheckNaNAndInfinities(VulkanBackend backend)
+    {
+        foreach (var dtype in backend.Info.Float64 ? new[] { DType.Float32, DType.Float64 } : [DType.Float32])
+        {
+            var values = new double[5 * 300];
+            var rng = new Random(5);
+            for (var i = 0; i < values.Length; i++) values[i] = rng.NextDouble() * 6 - 3;
+            values[1 * 300 + 0] = double.NaN;
+            values[2 * 300 + 299] = double.NaN;
+            values[3 * 300 + 137] = double.NaN;
+            values[3 * 300 + 5] = double.PositiveInfinity;
+            values[3 * 300 + 250] = double.NegativeInfinity;
+            for (var i = 0; i < 300; i++) values[4 * 300 + i] = i % 2 == 0 ? double.NegativeInfinity : double.PositiveInfinity;
+            var x = dtype == DType.Float32 ? Tensor.FromArray(values.Select(v => (float)v).ToArray()) : Tensor.FromArray(values);
+            x = x.Reshape(5, 300);
+            foreach (var op in new[] { ReduceOp.Max, ReduceOp.Min })
+            foreach (var dim in new[] { 0, 1 })
+            {
+                var outShape = dim == 0 ? new[] { 1, 300 } : [5, 1];
+                var yc = Tensor.Zeros(outShape, dtype, Device.Cpu);
+                var yg = Tensor.Zeros(outShape, dtype, backend.Device);
+                VulkanTestDevice.Cpu.Reduce(op, x, [dim], yc);
+                backend.Reduce(op, x.To(backend.Device), [dim], yg);
+                Parity.AssertClose(yc, yg, $"Reduce {op} {dtype} with NaN and infinities over [{dim}]", 0, 0);
+                if (dim == 1) Assert.IsTrue(double.IsNaN(Parity.Values(yg)[1]), $"Reduce {op} {dtype}: the NaN in row 1 did not propagate");
+            }
         }
     }
 }

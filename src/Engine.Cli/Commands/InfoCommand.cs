@@ -42,7 +42,7 @@ internal static class InfoCommand
         if (unavailable is not null) Row("Vulkan", unavailable);
         foreach (var d in devices)
             Row($"vulkan:{d.Index}", $"{d.Name} ({d.Type}), driver {d.Driver} {d.DriverInfo}, Vulkan {d.ApiVersion}, "
-                + $"{d.DeviceLocalBytes / (1 << 20)} MiB, subgroup {d.SubgroupSize}, float64 {(d.Float64 ? "yes" : "no")}");
+                + $"{d.DeviceLocalBytes / (1 << 20)} MiB, subgroup {d.SubgroupSize}{(d.SubgroupArithmetic ? " (arithmetic)" : "")}, float64 {(d.Float64 ? "yes" : "no")}");
         return grid;
     }
 }
