@@ -85,7 +85,7 @@ internal sealed unsafe class BufferPool(VulkanDevice device)
     /// <summary>Frees every cached buffer (waits for queued work first, which may still use pending ones).</summary>
     public void Trim()
     {
-        device.Stream.Synchronize();
+        device.Stream.Synchronize("trimming the buffer cache");
         lock (gate)
         {
             foreach (var stack in idle.Values)

@@ -74,6 +74,7 @@ public sealed partial class VulkanBackend : IBackend
 
     private VulkanStorage NewStorage(DType dtype, int length, bool hostWrite)
     {
+        device.Stream.ThrowIfLost($"allocating a {dtype} tensor");
         var bytes = (ulong)Math.Max(length, 1) * (ulong)VulkanStorage.ElementBytes(dtype);
         if (bytes > device.Info.MaxStorageBufferRange)
             throw new NotSupportedException(
@@ -135,14 +136,14 @@ public sealed partial class VulkanBackend : IBackend
         {
             // Only pending writes to this storage make the host wait: inputs that queued kernels merely read (labels,
             // weights) are read at once.
-            if (device.Stream.HasPendingWrites(storage)) device.Stream.Synchronize();
+            if (device.Stream.HasPendingWrites(storage)) device.Stream.Synchronize("a host read of a tensor");
             source = (byte*)storage.Buffer.Mapped + offset;
         }
         else
         {
             staging = device.Pool.Rent((ulong)bytes, staging: true, hostWrite: false);
             device.Stream.CopyBuffer(storage.Buffer, offset, staging, 0, (ulong)bytes, storage, upload: false, returnAfter: null);
-            device.Stream.Synchronize();
+            device.Stream.Synchronize("a host read of a tensor");
             source = (byte*)staging.Mapped;
         }
         var from = new ReadOnlySpan<byte>(source, bytes);
