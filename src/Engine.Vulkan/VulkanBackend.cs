@@ -127,6 +127,7 @@ public sealed partial class VulkanBackend : IBackend
             return;
         }
         var storage = Own(src, "ToHost");
+        device.Stream.ThrowIfLost("reading a tensor");
         var elementBytes = VulkanStorage.ElementBytes(src.DType);
         var bytes = src.Numel * elementBytes;
         var offset = (ulong)src.Offset * (ulong)elementBytes;
