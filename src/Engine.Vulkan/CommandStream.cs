@@ -202,7 +202,8 @@ internal sealed unsafe class CommandStream
 
     /// <summary>Submits what is recorded and waits for everything submitted; afterwards the host may read any
     /// buffer. Counts one host wait when there was work to wait for. <paramref name="waiter"/> says who waits, for
-    /// the message if the device is lost or hangs.</summary>
+    /// the message if the device is lost or hangs. Then raises a device-side index error that a gather or scatter
+    /// kernel recorded (<see cref="IndexErrorBuffer"/>).</summary>
     public void Synchronize(string waiter = "Synchronize()")
     {
         lock (gate)
@@ -212,6 +213,8 @@ internal sealed unsafe class CommandStream
             if (inFlight.Count > 0) HostWaits++;
             while (inFlight.Count > 0) Complete(waiter);
             device.Pool.OnQueueIdle();
+            // Nothing runs now: a bad index recorded by any kernel so far is raised here, at the host wait.
+            device.IndexErrors?.ThrowIfRecorded();
         }
     }
 

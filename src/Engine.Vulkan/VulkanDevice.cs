@@ -33,6 +33,7 @@ internal sealed unsafe class VulkanDevice
         Pool = new BufferPool(this);
         Pipelines = new PipelineCache(this);
         Stream = new CommandStream(this);
+        IndexErrors = new IndexErrorBuffer(this);
     }
 
     public Vk Vk { get; }
@@ -62,6 +63,9 @@ internal sealed unsafe class VulkanDevice
     public PipelineCache Pipelines { get; }
 
     public CommandStream Stream { get; }
+
+    /// <summary>Where gather/scatter kernels record the first out-of-range index; checked after every host wait.</summary>
+    public IndexErrorBuffer IndexErrors { get; }
 
     private uint FindComputeQueueFamily()
     {
