@@ -40,7 +40,22 @@ internal sealed unsafe class VulkanDevice
 
     public PhysicalDevice Physical { get; }
 
-    public VulkanDeviceInfo Info { get; }
+    public VulkanDeviceInfo Info { get; private set; }
+
+    /// <summary>Test support: makes the kernels believe the device lacks shaderFloat64 / shaderInt64 (what they
+    /// check before choosing a module) until the handle is disposed, to see that an op needing a missing feature
+    /// names it. The device itself keeps its features.</summary>
+    internal IDisposable OverrideCapabilities(bool float64, bool int64)
+    {
+        var real = Info;
+        Info = real with { Float64 = real.Float64 && float64, Int64 = real.Int64 && int64 };
+        return new Restore(() => Info = real);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
 
     public Silk.NET.Vulkan.Device Handle { get; }
 

@@ -38,6 +38,23 @@ public sealed class ChildProcessTests
     }
 
     [TestMethod]
+    public void NoLoaderGivesOneClearSentence()
+    {
+        var output = RunProbe("devices", ("ENGINE_VULKAN_LOADER", "/nonexistent/libvulkan.so.1"));
+        StringAssert.Contains(output, "backend-error Vulkan: the Vulkan loader /nonexistent/libvulkan.so.1 (ENGINE_VULKAN_LOADER) could not be loaded");
+        StringAssert.Contains(output, "libvulkan1");
+    }
+
+    [TestMethod]
+    public void ALoaderNamedByPathIsUsed()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var output = RunProbe("devices", ("ENGINE_VULKAN_LOADER", OperatingSystem.IsWindows() ? "vulkan-1.dll" : "libvulkan.so.1"));
+        StringAssert.Contains(output, $"device 0: ");
+        StringAssert.Contains(output, "backend vulkan:0");
+    }
+
+    [TestMethod]
     public void ValidationReportsNoErrorsWithDirectAndStagedMemory()
     {
         VulkanTestDevice.BackendOrInconclusive();
