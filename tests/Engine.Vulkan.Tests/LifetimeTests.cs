@@ -17,6 +17,10 @@ public sealed class LifetimeTests
         var backend = VulkanTestDevice.BackendOrInconclusive();
         var pool = backend.VulkanDevice.Pool;
         var device = backend.Device;
+        // Undisposed tensors of earlier tests would otherwise come back through finalizers during the run.
+        Collect();
+        backend.Synchronize();
+        Collect();
         var generator = new Generator(3);
         var model = new Sequential(new Linear(8, 16, generator: generator), new Relu(), new Linear(16, 4, generator: generator));
         model.To(device);
