@@ -87,7 +87,18 @@ public sealed class DeviceFaultTests
         {
             stream.WaitTimeout = TimeSpan.Zero;
             using var product = a.Matmul(a).Matmul(a).Matmul(a);
-            var e = Assert.ThrowsExactly<VulkanDeviceLostException>(backend.Synchronize);
+            VulkanDeviceLostException? e = null;
+            try
+            {
+                backend.Synchronize();
+            }
+            catch (VulkanDeviceLostException thrown)
+            {
+                e = thrown;
+            }
+            // A fast GPU may finish three 512x512 products between the submit and the wait; lavapipe never does.
+            if (e is null && backend.Info.Type != "CPU") Assert.Inconclusive("the device finished before a zero-timeout wait");
+            Assert.IsNotNull(e, "a zero-timeout wait for three 512x512 products did not time out");
             StringAssert.Contains(e.Message, "did not finish within 0 s");
         }
         finally
