@@ -92,6 +92,8 @@ public sealed class AutogradParityTests
         Unary("Affine", x => x.Mul(2.5).Add(-1)),
         Unary("PowScalar", x => x.Pow(2.5), positive: true),
         Unary("ScalarPow", x => Tensor.Pow(1.5, x)),
+        Unary("ScalarDiv", x => 2 / x, positive: true),
+        Unary("Scalar ops", x => (3 - x).Maximum(0.5).Minimum(2.5) / 4),
         new("Tanh [1]", () => [F(4, 1)], t => t[0].Tanh()),
         new("Sigmoid [3, 1023]", () => [F(5, 3, 1023)], t => t[0].Sigmoid()),
         new("Exp float64", () => [D(6, 7, 33)], t => t[0].Exp()) { Op = "Exp on Float64" },
@@ -152,6 +154,9 @@ public sealed class AutogradParityTests
         new("Mse", () => [F(68, 7, 3), F(69, 7, 3)], t => Losses.Mse(t[0], t[1])),
         new("Huber", () => [F(70, 7, 3), F(71, 7, 3)], t => Losses.Huber(t[0], t[1], delta: 0.8)),
         new("BceWithLogits", () => [F(72, 7, 3), P(73, 7, 3).Div(3)], t => Losses.BceWithLogits(t[0], t[1])) { Constant = [1] },
+        new("Bce", () => [F(129, 7, 3).Sigmoid(), P(130, 7, 3).Div(3)], t => Losses.Bce(t[0], t[1])) { Constant = [1] },
+        new("MultiMargin", () => [F(131, 7, 5), I(132, 5, 7)], t => Losses.MultiMargin(t[0], t[1], margin: 0.5)),
+        new("Hinge", () => [F(133, 7, 3), F(134, 7, 3).Sign()], t => Losses.Hinge(t[0], t[1])) { Constant = [1] },
         new("KlDiv", () => [F(74, 7, 5).LogSoftmax(1), F(75, 7, 5).Softmax(1)], t => Losses.KlDiv(t[0], t[1])),
 
         // ---- indexing ----
@@ -162,6 +167,7 @@ public sealed class AutogradParityTests
         new("IndexSelect", () => [F(85, 5, 7), I(86, 7, 9)], t => t[0].IndexSelect(1, t[1])),
         new("IndexAdd", () => [F(87, 5, 7), I(88, 5, 4), F(89, 4, 7)], t => t[0].IndexAdd(0, t[1], t[2])),
         new("Embedding", () => [I(90, 10, 3, 4), F(91, 10, 6)], t => Tensor.Embedding(t[0], t[1])),
+        new("Embedding padding", () => [I(135, 10, 33), F(136, 10, 6)], t => Tensor.Embedding(t[0], t[1], paddingIdx: 3)),
         new("Cumsum", () => [F(92, 33, 7)], t => t[0].Transpose(0, 1).Cumsum(1)) { AtolScale = 1e-5 },
         new("Cumsum [1023]", () => [F(93, 1023)], t => t[0].Cumsum(0)) { AtolScale = 1e-5 },
 
