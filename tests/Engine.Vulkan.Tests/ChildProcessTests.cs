@@ -35,6 +35,7 @@ public sealed class ChildProcessTests
         var output = RunProbe("devices", ("VK_ICD_FILENAMES", "/nonexistent/icd.json"), ("VK_DRIVER_FILES", "/nonexistent/icd.json"));
         StringAssert.Contains(output, "backend-error Vulkan: ");
         StringAssert.Contains(output, "install a driver");
+        StringAssert.Contains(output, "cpu-sum 6");
     }
 
     [TestMethod]
@@ -43,6 +44,7 @@ public sealed class ChildProcessTests
         var output = RunProbe("devices", ("ENGINE_VULKAN_LOADER", "/nonexistent/libvulkan.so.1"));
         StringAssert.Contains(output, "backend-error Vulkan: the Vulkan loader /nonexistent/libvulkan.so.1 (ENGINE_VULKAN_LOADER) could not be loaded");
         StringAssert.Contains(output, "libvulkan1");
+        StringAssert.Contains(output, "cpu-sum 6");
     }
 
     [TestMethod]
