@@ -79,6 +79,28 @@ public sealed class DeviceIndexErrorTests
     }
 
     [TestMethod]
+    public void EmbeddingReportsItsBadLookupAsIndexSelectAndLeaksNothing()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var pool = backend.VulkanDevice.Pool;
+        using var weight = Parity.Random([10, 4], DType.Float32, 4).To(backend.Device);
+        using var ids = Tensor.FromArray(new long[] { 3, 10, 0 }).To(backend.Device);
+        backend.Synchronize();
+        var inUse = pool.BytesInUse;
+        // The scope frees Embedding's intermediates too.
+        using (TensorScope.Enter())
+        {
+            var rows = Tensor.Embedding(ids, weight);
+            var e = Assert.ThrowsExactly<VulkanIndexOutOfRangeException>(() => rows.ToArray<float>());
+            StringAssert.Contains(e.Message, "IndexSelect on vulkan:");
+            StringAssert.Contains(e.Message, "index 10 is out of bounds for dim 0 of size 10");
+        }
+        backend.Synchronize();
+        Assert.AreEqual(inUse, pool.BytesInUse, "a failed read kept a buffer (a staging buffer, through staging)");
+        AssertClean(backend);
+    }
+
+    [TestMethod]
     public void InRangeIndicesReportNothing()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
