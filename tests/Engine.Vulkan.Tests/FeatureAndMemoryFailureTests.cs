@@ -1,3 +1,5 @@
+using Engine.Nn;
+
 namespace Engine.Vulkan.Tests;
 
 /// <summary>A device without a feature an op needs (simulated by <see cref="VulkanDevice.OverrideCapabilities"/>:
@@ -83,5 +85,40 @@ public sealed class FeatureAndMemoryFailureTests
         }
         using var large = Tensor.Zeros([1 << 20], DType.Float32, backend.Device);
         Assert.AreEqual(0f, large.Sum().Item<float>());
+    }
+
+    /// <summary>Every op family that takes two tensors refuses a CPU tensor next to a device tensor, naming both
+    /// devices, whichever operand is foreign (FailureTests covers the elementwise case).</summary>
+    [TestMethod]
+    public void MixingDevicesIsRefusedByEveryTwoTensorOp()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var gpu = backend.Device;
+        using var a = Parity.Random([4, 4], DType.Float32, 1).To(gpu);
+        var c = Parity.Random([4, 4], DType.Float32, 2);
+        var index = Tensor.FromArray(new long[] { 0, 3, 1, 2 }).Reshape(1, 4);
+        var labels = Tensor.FromArray(new long[] { 0, 1, 2, 3 });
+        var cases = new (string Op, Action Run)[]
+        {
+            ("Matmul", () => a.Matmul(c)),
+            ("Matmul (cpu first)", () => c.Matmul(a)),
+            ("Cat", () => Tensor.Cat([a, c])),
+            ("Stack", () => Tensor.Stack([c, a])),
+            ("Where", () => Tensor.Where(a.Gt(0), a, c)),
+            ("Where (cpu condition)", () => Tensor.Where(c.Gt(0), a, a)),
+            ("Gather (cpu index)", () => a.Gather(0, index)),
+            ("IndexSelect (cpu index)", () => a.IndexSelect(1, index.Reshape(4))),
+            ("ScatterAdd (cpu src)", () => a.ScatterAdd(0, index.To(gpu), c.Narrow(0, 0, 1))),
+            ("CrossEntropy (cpu labels)", () => Losses.CrossEntropy(a, labels)),
+            ("Mse", () => Losses.Mse(a, c)),
+            ("Linear (cpu weight)", () => Tensor.Linear(a, c)),
+            ("Maximum", () => a.Maximum(c)),
+        };
+        foreach (var (op, run) in cases)
+        {
+            var e = Assert.ThrowsExactly<ArgumentException>(run, op);
+            StringAssert.Contains(e.Message, "cpu", op);
+            StringAssert.Contains(e.Message, gpu.ToString(), op);
+        }
     }
 }
