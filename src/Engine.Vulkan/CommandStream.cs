@@ -278,7 +278,9 @@ internal sealed unsafe class CommandStream
         }
         else
         {
-            var ns = (ulong)Math.Min(WaitTimeout.Ticks * 100.0, ulong.MaxValue - 1.0);
+            // UINT64_MAX would mean no timeout at all; a limit too large for nanoseconds stays just below it.
+            var ticks = Math.Max(WaitTimeout.Ticks, 0);
+            var ns = ticks >= long.MaxValue / 100 ? ulong.MaxValue - 1 : (ulong)ticks * 100;
             result = device.Vk.WaitForFences(device.Handle, 1, &fence, true, ns);
         }
         if (result is Result.Timeout or Result.ErrorDeviceLost) throw Lost(result, number, waiter, simulated);
