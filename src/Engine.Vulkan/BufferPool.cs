@@ -24,6 +24,10 @@ internal sealed unsafe class BufferPool(VulkanDevice device)
     /// <summary>Bytes in returned buffers kept for reuse.</summary>
     public ulong BytesCached { get; private set; }
 
+    /// <summary>Fault injection for tests: allocations of at least this many bytes fail as if the driver were out of
+    /// device memory (null: no simulation).</summary>
+    internal ulong? SimulateOutOfMemoryFrom { get; set; }
+
     /// <summary>Buffers obtained from the driver so far (reuse keeps this flat).</summary>
     public long DriverAllocations { get; private set; }
 
@@ -85,7 +89,7 @@ internal sealed unsafe class BufferPool(VulkanDevice device)
     /// <summary>Frees every cached buffer (waits for queued work first, which may still use pending ones).</summary>
     public void Trim()
     {
-        device.Stream.Synchronize();
+        device.Stream.Synchronize("trimming the buffer cache");
         lock (gate)
         {
             foreach (var stack in idle.Values)
@@ -122,12 +126,14 @@ internal sealed unsafe class BufferPool(VulkanDevice device)
         }
         ulong inUse, cached;
         lock (gate) (inUse, cached) = (BytesInUse, BytesCached);
+        var free = heap > inUse + cached ? heap - inUse - cached : 0;
         throw new VulkanOutOfMemoryException(
-            $"Vulkan device vulkan:{device.Info.Index} ({device.Info.Name}): out of device memory allocating {size} bytes; the heap has {heap} bytes, of which this engine holds {inUse} in live tensors and {cached} cached");
+            $"Vulkan device vulkan:{device.Info.Index} ({device.Info.Name}): out of device memory allocating {size} bytes; the heap has {heap} bytes, of which this engine holds {inUse} in live tensors and {cached} cached, so at most {free} are free (other processes and the driver use some too)");
     }
 
     private DeviceBuffer? TryCreate(ulong size, bool staging, int memoryType)
     {
+        if (size >= SimulateOutOfMemoryFrom) return null;
         var vk = device.Vk;
         var usage = BufferUsageFlags.StorageBufferBit | BufferUsageFlags.TransferSrcBit | BufferUsageFlags.TransferDstBit;
         var info = new BufferCreateInfo { SType = StructureType.BufferCreateInfo, Size = size, Usage = usage, SharingMode = SharingMode.Exclusive };

@@ -6,13 +6,15 @@ namespace Engine.Vulkan;
 /// (<see cref="Synchronize"/>), or when <see cref="BatchLimit"/> commands are recorded (then without waiting).
 /// Every command is preceded by a global memory barrier, so commands run in recording order with each one's writes
 /// visible to the next; submitted command buffers stay alive, with the storages and buffers they use, until their
-/// fence signals. <see cref="HostWaits"/> counts the times the host blocked on the device.</summary>
+/// fence signals. <see cref="HostWaits"/> counts the times the host blocked on the device.
+/// Every fence wait has a finite timeout (<see cref="WaitTimeout"/>); a wait that times out or reports
+/// VK_ERROR_DEVICE_LOST throws <see cref="VulkanDeviceLostException"/> naming the device and what waited, and from
+/// then on the stream refuses all work with that message instead of hanging or reading lost memory.</summary>
 internal sealed unsafe class CommandStream
 {
     public const int BatchLimit = 256;
     private const int MaxInFlight = 4;
     private const int MaxBindings = 5;
-    private static readonly ulong WaitTimeoutNs = 300ul * 1_000_000_000;
 
     private readonly VulkanDevice device;
     private readonly object gate = new();
@@ -20,6 +22,8 @@ internal sealed unsafe class CommandStream
     private readonly Queue<Batch> inFlight = new();
     private readonly Stack<Batch> spare = new();
     private Batch? recording;
+    private string? lost;
+    private bool lostSimulated;
 
     public CommandStream(VulkanDevice device)
     {
@@ -31,6 +35,57 @@ internal sealed unsafe class CommandStream
             Flags = CommandPoolCreateFlags.ResetCommandBufferBit,
         };
         VulkanErrors.Check(device.Vk.CreateCommandPool(device.Handle, &info, null, out commandPool), "vkCreateCommandPool");
+    }
+
+    /// <summary>How long one fence wait may take before the device counts as hung: ENGINE_VULKAN_TIMEOUT_S seconds,
+    /// 300 by default (a batch holds at most <see cref="BatchLimit"/> kernels).</summary>
+    internal TimeSpan WaitTimeout { get; set; } = DefaultTimeout();
+
+    /// <summary>Fault injection for tests: the next fence wait returns this instead of waiting
+    /// (<see cref="Result.Timeout"/> as from a hung device, <see cref="Result.ErrorDeviceLost"/> as from a lost one).
+    /// </summary>
+    internal Result? SimulateNextWait { get; set; }
+
+    /// <summary>Why the device is unusable (lost or hung), or null.</summary>
+    public string? LostReason
+    {
+        get { lock (gate) return lost; }
+    }
+
+    /// <summary>Throws <see cref="VulkanDeviceLostException"/> once the device was lost or hung: nothing more may be
+    /// recorded, submitted or read.</summary>
+    public void ThrowIfLost(string what)
+    {
+        lock (gate) ThrowIfLostLocked(what);
+    }
+
+    private void ThrowIfLostLocked(string what)
+    {
+        if (lost is not null) throw new VulkanDeviceLostException($"{what}: {lost}");
+    }
+
+    /// <summary>Test support only: after a simulated fault (<see cref="SimulateNextWait"/>) or a timeout (a short
+    /// <see cref="WaitTimeout"/>), forgets it and waits for the real fences, so the shared test device stays usable.
+    /// A real device loss cannot be undone.</summary>
+    internal void RecoverFromSimulatedFault()
+    {
+        lock (gate)
+        {
+            if (lost is null) return;
+            if (!lostSimulated) throw new InvalidOperationException("only a simulated device fault or a timeout can be recovered from");
+            lost = null;
+            lostSimulated = false;
+            SimulateNextWait = null;
+        }
+        Synchronize();
+    }
+
+    private static TimeSpan DefaultTimeout()
+    {
+        var text = Environment.GetEnvironmentVariable("ENGINE_VULKAN_TIMEOUT_S");
+        return text is not null && double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0
+            ? TimeSpan.FromSeconds(s)
+            : TimeSpan.FromSeconds(300);
     }
 
     /// <summary>Times the host blocked waiting for the device.</summary>
@@ -48,7 +103,11 @@ internal sealed unsafe class CommandStream
     /// <summary>Whether recorded or in-flight commands still write the storage, so a host read must wait.</summary>
     public bool HasPendingWrites(VulkanStorage storage)
     {
-        lock (gate) return storage.LastWriteBatch > completed;
+        lock (gate)
+        {
+            ThrowIfLostLocked("reading a tensor");
+            return storage.LastWriteBatch > completed;
+        }
     }
 
     /// <summary>Records one dispatch of a strided elementwise kernel over p.Numel elements (a grid-stride loop, so the
@@ -68,6 +127,7 @@ internal sealed unsafe class CommandStream
         var vk = device.Vk;
         lock (gate)
         {
+            ThrowIfLostLocked(kernel.Name);
             var batch = Begin();
             var setLayout = kernel.SetLayout;
             var allocate = new DescriptorSetAllocateInfo
@@ -111,6 +171,7 @@ internal sealed unsafe class CommandStream
     {
         lock (gate)
         {
+            ThrowIfLostLocked("a zero fill");
             var batch = Begin();
             Barrier(batch.Commands);
             device.Vk.CmdFillBuffer(batch.Commands, storage.Buffer.Buffer, 0, Vk.WholeSize, 0);
@@ -127,6 +188,7 @@ internal sealed unsafe class CommandStream
     {
         lock (gate)
         {
+            ThrowIfLostLocked(upload ? "an upload" : "a download");
             var batch = Begin();
             Barrier(batch.Commands);
             var region = new BufferCopy { SrcOffset = srcOffset, DstOffset = dstOffset, Size = bytes };
@@ -139,15 +201,20 @@ internal sealed unsafe class CommandStream
     }
 
     /// <summary>Submits what is recorded and waits for everything submitted; afterwards the host may read any
-    /// buffer. Counts one host wait when there was work to wait for.</summary>
-    public void Synchronize()
+    /// buffer. Counts one host wait when there was work to wait for. <paramref name="waiter"/> says who waits, for
+    /// the message if the device is lost or hangs. Then raises a device-side index error that a gather or scatter
+    /// kernel recorded (<see cref="IndexErrorBuffer"/>).</summary>
+    public void Synchronize(string waiter = "Synchronize()")
     {
         lock (gate)
         {
-            Submit();
+            ThrowIfLostLocked(waiter);
+            Submit(waiter);
             if (inFlight.Count > 0) HostWaits++;
-            while (inFlight.Count > 0) Complete(inFlight.Dequeue());
+            while (inFlight.Count > 0) Complete(waiter);
             device.Pool.OnQueueIdle();
+            // Nothing runs now: a bad index recorded by any kernel so far is raised here, at the host wait.
+            device.IndexErrors?.ThrowIfRecorded();
         }
     }
 
@@ -163,10 +230,10 @@ internal sealed unsafe class CommandStream
 
     private void Recorded(Batch batch)
     {
-        if (++batch.Count >= BatchLimit) Submit();
+        if (++batch.Count >= BatchLimit) Submit("the batch limit");
     }
 
-    private void Submit()
+    private void Submit(string waiter)
     {
         if (recording is not { } batch) return;
         recording = null;
@@ -183,26 +250,56 @@ internal sealed unsafe class CommandStream
         VulkanErrors.Check(vk.EndCommandBuffer(batch.Commands), "vkEndCommandBuffer");
         var commands = batch.Commands;
         var submit = new SubmitInfo { SType = StructureType.SubmitInfo, CommandBufferCount = 1, PCommandBuffers = &commands };
-        VulkanErrors.Check(vk.QueueSubmit(device.Queue, 1, &submit, batch.Fence), "vkQueueSubmit");
+        var submitted = vk.QueueSubmit(device.Queue, 1, &submit, batch.Fence);
+        if (submitted == Result.ErrorDeviceLost) throw Lost(Result.ErrorDeviceLost, Submissions + 1, $"{waiter}, submitting it", simulated: false);
+        VulkanErrors.Check(submitted, "vkQueueSubmit");
         Submissions++;
         inFlight.Enqueue(batch);
         if (inFlight.Count > MaxInFlight)
         {
             HostWaits++;
-            Complete(inFlight.Dequeue());
+            Complete($"{waiter}, with {MaxInFlight} batches already in flight");
         }
     }
 
-    private void Complete(Batch batch)
+    /// <summary>Waits, at most <see cref="WaitTimeout"/>, for the oldest in-flight batch and recycles it. A timeout or
+    /// a lost device marks the stream lost (the batch stays queued: its buffers may still be in use).</summary>
+    private void Complete(string waiter)
     {
+        var batch = inFlight.Peek();
         var fence = batch.Fence;
-        var result = device.Vk.WaitForFences(device.Handle, 1, &fence, true, WaitTimeoutNs);
-        if (result == Result.Timeout)
-            throw new TimeoutException($"Vulkan device vulkan:{device.Info.Index}: a command batch did not finish within {WaitTimeoutNs / 1_000_000_000} s");
+        var number = completed + 1;
+        Result result;
+        var simulated = SimulateNextWait is not null;
+        if (SimulateNextWait is { } injected)
+        {
+            SimulateNextWait = null;
+            result = injected;
+        }
+        else
+        {
+            // UINT64_MAX would mean no timeout at all; a limit too large for nanoseconds stays just below it.
+            var ticks = Math.Max(WaitTimeout.Ticks, 0);
+            var ns = ticks >= long.MaxValue / 100 ? ulong.MaxValue - 1 : (ulong)ticks * 100;
+            result = device.Vk.WaitForFences(device.Handle, 1, &fence, true, ns);
+        }
+        if (result is Result.Timeout or Result.ErrorDeviceLost) throw Lost(result, number, waiter, simulated);
         VulkanErrors.Check(result, "vkWaitForFences");
+        inFlight.Dequeue();
         completed++;
         batch.Reset();
         spare.Push(batch);
+    }
+
+    /// <summary>Marks the stream unusable and builds the exception that says why.</summary>
+    private VulkanDeviceLostException Lost(Result result, long batchNumber, string waiter, bool simulated)
+    {
+        var name = $"Vulkan device vulkan:{device.Info.Index} ({device.Info.Name})";
+        lost = result == Result.Timeout
+            ? $"{name} hangs: command batch {batchNumber} did not finish within {WaitTimeout.TotalSeconds:0.###} s while the host waited for it ({waiter}); a kernel runs far too long or the device stopped responding (ENGINE_VULKAN_TIMEOUT_S sets the limit). The backend refuses further work on this device: restart the process"
+            : $"{name} was lost (VK_ERROR_DEVICE_LOST) while the host waited for command batch {batchNumber} ({waiter}); the work queued on it is gone (a driver reset, a faulting kernel or a GPU that fell off the bus). The backend refuses further work on this device: restart the process";
+        lostSimulated = simulated || result == Result.Timeout;
+        return new VulkanDeviceLostException(lost);
     }
 
     private void Barrier(CommandBuffer commands)

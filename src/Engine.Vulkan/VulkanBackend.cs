@@ -74,6 +74,7 @@ public sealed partial class VulkanBackend : IBackend
 
     private VulkanStorage NewStorage(DType dtype, int length, bool hostWrite)
     {
+        device.Stream.ThrowIfLost($"allocating a {dtype} tensor");
         var bytes = (ulong)Math.Max(length, 1) * (ulong)VulkanStorage.ElementBytes(dtype);
         if (bytes > device.Info.MaxStorageBufferRange)
             throw new NotSupportedException(
@@ -126,39 +127,47 @@ public sealed partial class VulkanBackend : IBackend
             return;
         }
         var storage = Own(src, "ToHost");
+        device.Stream.ThrowIfLost("reading a tensor");
         var elementBytes = VulkanStorage.ElementBytes(src.DType);
         var bytes = src.Numel * elementBytes;
         var offset = (ulong)src.Offset * (ulong)elementBytes;
         DeviceBuffer? staging = null;
-        byte* source;
-        if (device.HostVisibleDeviceMemory)
+        // The staging buffer goes back to the pool even when the wait throws (an index error the device recorded).
+        try
         {
-            // Only pending writes to this storage make the host wait: inputs that queued kernels merely read (labels,
-            // weights) are read at once.
-            if (device.Stream.HasPendingWrites(storage)) device.Stream.Synchronize();
-            source = (byte*)storage.Buffer.Mapped + offset;
+            byte* source;
+            if (device.HostVisibleDeviceMemory)
+            {
+                // Only pending writes to this storage make the host wait: inputs that queued kernels merely read
+                // (labels, weights) are read at once.
+                if (device.Stream.HasPendingWrites(storage)) device.Stream.Synchronize("a host read of a tensor");
+                source = (byte*)storage.Buffer.Mapped + offset;
+            }
+            else
+            {
+                staging = device.Pool.Rent((ulong)bytes, staging: true, hostWrite: false);
+                device.Stream.CopyBuffer(storage.Buffer, offset, staging, 0, (ulong)bytes, storage, upload: false, returnAfter: null);
+                device.Stream.Synchronize("a host read of a tensor");
+                source = (byte*)staging.Mapped;
+            }
+            var from = new ReadOnlySpan<byte>(source, bytes);
+            switch (dst)
+            {
+                case bool[] b:
+                    var words = MemoryMarshal.Cast<byte, uint>(from);
+                    for (var k = 0; k < b.Length; k++) b[k] = words[k] != 0;
+                    break;
+                case float[] f: from.CopyTo(MemoryMarshal.AsBytes(f.AsSpan())); break;
+                case double[] d: from.CopyTo(MemoryMarshal.AsBytes(d.AsSpan())); break;
+                case int[] i: from.CopyTo(MemoryMarshal.AsBytes(i.AsSpan())); break;
+                case long[] l: from.CopyTo(MemoryMarshal.AsBytes(l.AsSpan())); break;
+                default: throw new ArgumentException($"ToHost: cannot copy a {src.DType} tensor into {dst.GetType().Name}");
+            }
         }
-        else
+        finally
         {
-            staging = device.Pool.Rent((ulong)bytes, staging: true, hostWrite: false);
-            device.Stream.CopyBuffer(storage.Buffer, offset, staging, 0, (ulong)bytes, storage, upload: false, returnAfter: null);
-            device.Stream.Synchronize();
-            source = (byte*)staging.Mapped;
+            if (staging is not null) device.Pool.Return(staging);
         }
-        var from = new ReadOnlySpan<byte>(source, bytes);
-        switch (dst)
-        {
-            case bool[] b:
-                var words = MemoryMarshal.Cast<byte, uint>(from);
-                for (var k = 0; k < b.Length; k++) b[k] = words[k] != 0;
-                break;
-            case float[] f: from.CopyTo(MemoryMarshal.AsBytes(f.AsSpan())); break;
-            case double[] d: from.CopyTo(MemoryMarshal.AsBytes(d.AsSpan())); break;
-            case int[] i: from.CopyTo(MemoryMarshal.AsBytes(i.AsSpan())); break;
-            case long[] l: from.CopyTo(MemoryMarshal.AsBytes(l.AsSpan())); break;
-            default: throw new ArgumentException($"ToHost: cannot copy a {src.DType} tensor into {dst.GetType().Name}");
-        }
-        if (staging is not null) device.Pool.Return(staging);
     }
 
     /// <summary>The tensor's storage, which must live on this device: an op handed a tensor of another device fails

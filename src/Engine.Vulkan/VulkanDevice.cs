@@ -33,13 +33,29 @@ internal sealed unsafe class VulkanDevice
         Pool = new BufferPool(this);
         Pipelines = new PipelineCache(this);
         Stream = new CommandStream(this);
+        IndexErrors = new IndexErrorBuffer(this);
     }
 
     public Vk Vk { get; }
 
     public PhysicalDevice Physical { get; }
 
-    public VulkanDeviceInfo Info { get; }
+    public VulkanDeviceInfo Info { get; private set; }
+
+    /// <summary>Test support: makes the kernels believe the device lacks shaderFloat64 / shaderInt64 (what they
+    /// check before choosing a module) until the handle is disposed, to see that an op needing a missing feature
+    /// names it. The device itself keeps its features.</summary>
+    internal IDisposable OverrideCapabilities(bool float64, bool int64)
+    {
+        var real = Info;
+        Info = real with { Float64 = real.Float64 && float64, Int64 = real.Int64 && int64 };
+        return new Restore(() => Info = real);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
 
     public Silk.NET.Vulkan.Device Handle { get; }
 
@@ -62,6 +78,9 @@ internal sealed unsafe class VulkanDevice
     public PipelineCache Pipelines { get; }
 
     public CommandStream Stream { get; }
+
+    /// <summary>Where gather/scatter kernels record the first out-of-range index; checked after every host wait.</summary>
+    public IndexErrorBuffer IndexErrors { get; }
 
     private uint FindComputeQueueFamily()
     {

@@ -18,14 +18,18 @@ internal sealed unsafe class VulkanInstance
 
     private VulkanInstance()
     {
+        // ENGINE_VULKAN_LOADER names a loader library to use instead of the system's (one brought along to a machine
+        // without libvulkan1).
+        var loader = Environment.GetEnvironmentVariable("ENGINE_VULKAN_LOADER");
         try
         {
-            Vk = Vk.GetApi();
+            Vk = string.IsNullOrEmpty(loader) ? Vk.GetApi() : new Vk(new Silk.NET.Core.Contexts.DefaultNativeContext(loader));
         }
         catch (Exception e)
         {
+            var which = string.IsNullOrEmpty(loader) ? "the Vulkan loader (libvulkan.so.1 / vulkan-1.dll)" : $"the Vulkan loader {loader} (ENGINE_VULKAN_LOADER)";
             throw new VulkanUnavailableException(
-                "Vulkan: the Vulkan loader (libvulkan.so.1 / vulkan-1.dll) could not be loaded; install it (Debian: libvulkan1) and a driver (e.g. mesa-vulkan-drivers)", e);
+                $"Vulkan: {which} could not be loaded; install it (Debian: libvulkan1) and a driver (e.g. mesa-vulkan-drivers)", e);
         }
         Validation = Environment.GetEnvironmentVariable("ENGINE_VULKAN_VALIDATION") == "1";
         Handle = CreateInstance(Vk, Validation);

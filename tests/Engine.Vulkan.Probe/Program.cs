@@ -2,7 +2,7 @@ using Engine;
 using Engine.Backends;
 using Engine.Vulkan;
 
-// "devices": prints each Vulkan device, or the reason there is none, then what Device.Vulkan(0) does.
+// "devices": prints each Vulkan device, or the reason there is none, then what Device.Vulkan(0) does, then a CPU sum.
 // "ops": runs one kernel of each family, prints the results, then "validation-errors N" and the messages.
 switch (args.FirstOrDefault())
 {
@@ -17,6 +17,8 @@ switch (args.FirstOrDefault())
         {
             Console.WriteLine($"backend-error {e.Message}");
         }
+        // Whatever Vulkan said, the CPU backend still serves.
+        Console.WriteLine($"cpu-sum {Tensor.FromArray(new float[] { 1, 2, 3 }).Sum().Item<float>()}");
         return 0;
     case "ops":
         var backend = (VulkanBackend)Device.Vulkan(0).Backend;

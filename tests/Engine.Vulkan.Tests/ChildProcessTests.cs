@@ -35,6 +35,25 @@ public sealed class ChildProcessTests
         var output = RunProbe("devices", ("VK_ICD_FILENAMES", "/nonexistent/icd.json"), ("VK_DRIVER_FILES", "/nonexistent/icd.json"));
         StringAssert.Contains(output, "backend-error Vulkan: ");
         StringAssert.Contains(output, "install a driver");
+        StringAssert.Contains(output, "cpu-sum 6");
+    }
+
+    [TestMethod]
+    public void NoLoaderGivesOneClearSentence()
+    {
+        var output = RunProbe("devices", ("ENGINE_VULKAN_LOADER", "/nonexistent/libvulkan.so.1"));
+        StringAssert.Contains(output, "backend-error Vulkan: the Vulkan loader /nonexistent/libvulkan.so.1 (ENGINE_VULKAN_LOADER) could not be loaded");
+        StringAssert.Contains(output, "libvulkan1");
+        StringAssert.Contains(output, "cpu-sum 6");
+    }
+
+    [TestMethod]
+    public void ALoaderNamedByPathIsUsed()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var output = RunProbe("devices", ("ENGINE_VULKAN_LOADER", OperatingSystem.IsWindows() ? "vulkan-1.dll" : "libvulkan.so.1"));
+        StringAssert.Contains(output, $"device 0: ");
+        StringAssert.Contains(output, "backend vulkan:0");
     }
 
     [TestMethod]
