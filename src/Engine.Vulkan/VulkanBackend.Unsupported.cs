@@ -23,6 +23,4 @@ public sealed partial class VulkanBackend
     public void AdaptiveAvgPool2d(Tensor x, Tensor y) => throw device.Unsupported("AdaptiveAvgPool2d");
 
     public void AdaptiveAvgPool2dBackward(Tensor gy, Tensor gx) => throw device.Unsupported("AdaptiveAvgPool2dBackward");
-
-    public void LinearRecurrence(Tensor a, Tensor b, Tensor? h0, int dim, Tensor y, bool reverse) => throw device.Unsupported("LinearRecurrence");
 }
