@@ -67,6 +67,24 @@ T m_round_even(T v) {
     return floor(f * T(0.5)) * T(2) == f ? f : f + T(1);
 }
 
+// The rounding error of a * b, exactly: a b = p + m_two_prod_err(a, b, p) for p = a * b (Dekker's product on
+// Veltkamp's split; GLSL's fma is not fused on every driver: llvmpipe computes a double fma as a * b + c).
+#ifdef F64
+const T M_SPLIT = K(134217729.0);                 // 2^27 + 1
+#else
+const T M_SPLIT = K(4097.0);                      // 2^12 + 1
+#endif
+T m_two_prod_err(T a, T b, T prod) {
+    precise T ca = M_SPLIT * a;
+    precise T ahi = ca - (ca - a);
+    precise T alo = a - ahi;
+    precise T cb = M_SPLIT * b;
+    precise T bhi = cb - (cb - b);
+    precise T blo = b - bhi;
+    precise T err = ((ahi * bhi - prod) + ahi * blo + alo * bhi) + alo * blo;
+    return err;
+}
+
 // x 2^n for n beyond one ldexp's exponent range (results near the overflow and underflow edges).
 T m_ldexp(T x, int n) {
     int h = n / 2;
@@ -109,7 +127,8 @@ void m_log2parts(T x, out T hi, out T lo) {
     precise T d = T(2) + f;
     precise T dlo = f - (d - T(2));         // 2 + f = d + dlo exactly
     T s = f / d;
-    precise T sres = fma(-s, d, f) - s * dlo;
+    precise T sd = s * d;
+    precise T sres = ((f - sd) - m_two_prod_err(s, d, sd)) - s * dlo;
     T slo = sres / d;                       // f / (2 + f) = s + slo
     T z = s * s;
     T R = T(2) / T(2 * M_LOG_TERMS + 1);
@@ -266,7 +285,7 @@ T m_pow(T x, T y) {
     T lh, ll;
     m_log2parts(ax, lh, ll);
     precise T ph = y * lh;
-    precise T pl = fma(y, lh, -ph) + y * ll;  // y log|x| = ph + pl
+    precise T pl = m_two_prod_err(y, lh, ph) + y * ll;  // y log|x| = ph + pl
     T r;
     if (ph > M_EXP_MAX) r = M_INF;
     else if (ph < M_EXP_MIN) r = T(0);
