@@ -165,13 +165,14 @@ T m_log(T x) {
     return r;
 }
 
-// log(1 + x) as the CPU computes it (Goldberg: the rounding of 1 + x cancels in x / (u - 1)).
+// log(1 + x) as the CPU computes it (Goldberg: the rounding of 1 + x cancels in x / (u - 1)), the ratio first, as its
+// vector path, so that log(u) x cannot overflow.
 T m_log1p(T x) {
     precise T u = T(1) + x;
     if (u == T(1)) return x;
     if (isinf(u) && u > T(0)) return u;
     precise T um1 = u - T(1);
-    return m_log(u) * x / um1;
+    return m_log(u) * (x / um1);
 }
 
 // sigmoid(x) and its complement sigmoid(-x), from e = exp(-|x|) as the CPU (VectorMath.Logistic).
@@ -301,11 +302,86 @@ T m_pow(T x, T y) {
 // ---- sin and cos (double only: the float modules use GLSL's) ------------------------------------------------
 
 const T M_TWO_OVER_PI = K(0.6366197723675814LF);
+const T M_PIO2_HI = K(1.5707963267948966LF);
+const T M_PIO2_LO = K(6.123233995736766e-17LF);
 const T M_PIO2[6] = T[6](K(1.570796325802803LF), K(9.920935739593517e-10LF), K(5.721188709663575e-18LF),
     K(1.6446256892965207e-26LF), K(4.3359050443915694e-35LF), K(2.0670320881522304e-43LF));
 
-// x = n pi/2 + (rh + rl), |rh + rl| <= about pi/4; returns n mod 4.
+// 2/pi in 24-bit digits: 2/pi = sum_i M_TWO_OVER_PI_24[i] 2^(-24 (i + 1)), 52 digits (1248 bits) for Payne and
+// Hanek's reduction of arguments up to the largest double.
+const T M_TWO_OVER_PI_24[52] = T[52](
+    K(10680707.0LF), K(7228996.0LF), K(1387004.0LF), K(2578385.0LF), K(16069853.0LF), K(12639074.0LF),
+    K(9804092.0LF), K(4427841.0LF), K(16666979.0LF), K(11263675.0LF), K(12935607.0LF), K(2387514.0LF),
+    K(4345298.0LF), K(14681673.0LF), K(3074569.0LF), K(13734428.0LF), K(16653803.0LF), K(1880361.0LF),
+    K(10960616.0LF), K(8533493.0LF), K(3062596.0LF), K(8710556.0LF), K(7349940.0LF), K(6258241.0LF), K(3772886.0LF),
+    K(3769171.0LF), K(3798172.0LF), K(8675211.0LF), K(12450088.0LF), K(3874808.0LF), K(9961438.0LF), K(366607.0LF),
+    K(15675153.0LF), K(9132554.0LF), K(7151469.0LF), K(3571407.0LF), K(2607881.0LF), K(12013382.0LF), K(4155038.0LF),
+    K(6285869.0LF), K(7677882.0LF), K(13102053.0LF), K(15825725.0LF), K(473591.0LF), K(9065106.0LF), K(15363067.0LF),
+    K(6271263.0LF), K(9264392.0LF), K(5636912.0LF), K(4652155.0LF), K(7056368.0LF), K(13614112.0LF));
+
+// hi + lo += v (two-sum), then the integer nearest hi moved into q: the pair stays within [-1/2, 1/2] plus a little.
+void m_accumulate(inout T hi, inout T lo, inout T q, T v) {
+    precise T s = hi + v;
+    precise T bb = s - hi;
+    precise T e = (hi - (s - bb)) + (v - bb);
+    precise T k = m_round_even(s);
+    hi = s - k;                             // exact
+    lo += e;
+    q += k;
+}
+
+// Payne-Hanek for |x| >= 2^26: x = M 2^E (M a 53-bit integer, split in two halves so that each product with a
+// 24-bit digit of 2/pi is exact); the products are summed mod 4 from the first one that is not a multiple of 4,
+// over ten digits (120 bits past the binary point), as a double-double. Returns n mod 4 and r = (rh + rl) for
+// |x| = n pi/2 + r.
+int m_rem_pio2_large(T ax, out T rh, out T rl) {
+    int ex;
+    T m = frexp(ax, ex);
+    T M = ldexp(m, 53);
+    int E = ex - 53;
+    T Mh = floor(ldexp(M, -26));
+    T Ml = M - ldexp(Mh, 26);
+    int i0 = max(0, (E - 2) / 24);
+    T hi = T(0);
+    T lo = T(0);
+    T q = T(0);
+    for (int j = 0; j < 10; ++j) {
+        int i = i0 + j;
+        T c = M_TWO_OVER_PI_24[i];
+        T ph = ldexp(Mh * c, E + 26 - 24 * (i + 1));     // exact
+        T pl = ldexp(Ml * c, E - 24 * (i + 1));          // exact
+        // Terms mod 4 first (exact): their multiples of 4 leave sin and cos unchanged.
+        m_accumulate(hi, lo, q, ph - T(4) * floor(ph * T(0.25)));
+        m_accumulate(hi, lo, q, pl - T(4) * floor(pl * T(0.25)));
+    }
+    // Renormalise: hi + lo exactly as before, lo below half an ulp of hi.
+    T tail = lo;
+    lo = T(0);
+    m_accumulate(hi, lo, q, tail);
+    // r = (hi + lo) pi/2 as a double-double.
+    precise T fh = hi;
+    precise T ph2 = fh * M_PIO2_HI;
+    precise T err = m_two_prod_err(fh, M_PIO2_HI, ph2) + (fh * M_PIO2_LO + lo * M_PIO2_HI);
+    precise T h = ph2 + err;
+    rl = err - (h - ph2);
+    rh = h;
+    T n = q - T(4) * floor(q * T(0.25));
+    return int(n);
+}
+
+// x = n pi/2 + (rh + rl), |rh + rl| <= about pi/4; returns n mod 4. Cody-Waite below 2^26 (k pi/2 exact part by part
+// with pi/2 in six 27-bit parts), Payne-Hanek above.
 int m_rem_pio2(T x, out T rh, out T rl) {
+    T ax = abs(x);
+    if (ax >= K(67108864.0LF)) {
+        int n = m_rem_pio2_large(ax, rh, rl);
+        if (x < T(0)) {
+            rh = -rh;
+            rl = -rl;
+            n = (4 - n) & 3;
+        }
+        return n;
+    }
     T k = m_round_even(x * M_TWO_OVER_PI);
     precise T hi = x - k * M_PIO2[0];       // exact: k pi2[0] is, and it is within a factor 2 of x
     precise T lo = T(0);
@@ -320,7 +396,6 @@ int m_rem_pio2(T x, out T rh, out T rl) {
     precise T h = hi + lo;
     rl = lo - (h - hi);
     rh = h;
-    // k mod 4 from its low bits (|k| < 2^26 here; beyond, the reduction is not exact anyway).
     T q = k - T(4) * floor(k * T(0.25));
     return int(q);
 }

@@ -4,7 +4,7 @@ namespace Engine.Vulkan.Tests;
 
 /// <summary>The unary ops whose float64 forms come from shaders/include/f64math.glsl (GLSL has no double exp, log,
 /// sin, erf or pow), against the CPU over wide argument ranges: signed zeros, infinities, NaN, tiny and huge
-/// magnitudes, the edges of exp's range and log-uniform values from 1e-12 to 1e3 of both signs (1e7 for Sin and
+/// magnitudes, the edges of exp's range and log-uniform values from 1e-12 to 1e3 of both signs (1e300 for Sin and
 /// Cos). Float64 within 1e-12 relative plus 1e-300 absolute (results in the subnormal range, which a device may
 /// flush); float32 within the usual 1e-5.</summary>
 [TestClass]
@@ -15,9 +15,13 @@ public sealed class UnaryMathParityTests
         0.0, -0.0, 1e-300, -1e-300, 1e-20, -1e-20, 1e-8, -1e-8, 1e-3, -1e-3, 0.25, 0.5, -0.5, 0.75, 1, -1, 1.5, 2, -2,
         Math.PI, -Math.PI, Math.PI / 2, 3.75, 10, -10, 20, 20.5, -20.5, 27, -27, 30, -37.5, 100, -100, 700, -700,
         709.5, -709.5, 710, -746, 1e5, -1e5, 1e7, -3e7, double.PositiveInfinity, double.NegativeInfinity, double.NaN,
+        // Past sin and cos's Cody-Waite range (2^26), where Payne-Hanek reduces: 2^26 itself, large integers and the
+        // largest double, and 6381956970095103 2^797, the double closest to a multiple of pi/2 (Kahan-McDonald).
+        67108864, -67108864.5, 1e9 + 0.25, 123456789012345678, -1e22, 1e100, 1e300, double.MaxValue, 6381956970095103 * Math.Pow(2, 797),
     ];
 
-    /// <summary>Specials then <paramref name="count"/> values |x| log-uniform in [1e-12, maxAbs], random signs.</summary>
+    /// <summary>Specials then <paramref name="count"/> values |x| log-uniform in [1e-12, maxAbs], random signs; for Sin and
+    /// Cos maxAbs is 1e300.</summary>
     private static double[] Arguments(int seed, int count, double maxAbs)
     {
         var rng = new Random(seed);
@@ -62,7 +66,7 @@ public sealed class UnaryMathParityTests
         if (!backend.Info.Float64) Assert.Inconclusive($"{backend.Info.Name} has no shaderFloat64");
         foreach (var (op, alpha, beta) in Cases())
         {
-            var x = Input(DType.Float64, Arguments((int)op, 600, op is UnaryOp.Sin or UnaryOp.Cos ? 1e7 : 1e3));
+            var x = Input(DType.Float64, Arguments((int)op, 600, op is UnaryOp.Sin or UnaryOp.Cos ? 1e300 : 1e3));
             var yc = Tensor.Zeros(x.Shape.ToArray(), DType.Float64, Device.Cpu);
             var yg = Tensor.Zeros(x.Shape.ToArray(), DType.Float64, backend.Device);
             VulkanTestDevice.Cpu.Unary(op, x, yc, alpha, beta);
@@ -78,7 +82,7 @@ public sealed class UnaryMathParityTests
         if (!backend.Info.Float64) Assert.Inconclusive($"{backend.Info.Name} has no shaderFloat64");
         foreach (var (op, alpha, beta) in Cases())
         {
-            var x = Input(DType.Float64, Arguments((int)op + 100, 300, op is UnaryOp.Sin or UnaryOp.Cos ? 1e7 : 1e3));
+            var x = Input(DType.Float64, Arguments((int)op + 100, 300, op is UnaryOp.Sin or UnaryOp.Cos ? 1e300 : 1e3));
             var shape = x.Shape.ToArray();
             var y = Tensor.Zeros(shape, DType.Float64, Device.Cpu);
             VulkanTestDevice.Cpu.Unary(op, x, y, alpha, beta);
