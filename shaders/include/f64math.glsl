@@ -6,14 +6,14 @@
 //   expm1 Taylor below |x| = 1/2, exp(x) - 1 above (cancels at most a bit and a half)
 //   log   x = 2^e (1 + f), f in [sqrt(1/2) - 1, sqrt 2 - 1], log(1 + f) = 2 atanh(f / (2 + f)) as fdlibm arranges it
 //         (f exact, the series only in the correction)
-//   sin, cos  x = k pi/2 + r with pi/2 in six 27-bit parts (k pi/2 exact part by part for |k| < 2^26) and r kept as
-//         a double-double; Taylor to r^17 / r^18 on |r| <= pi/4
-//   erf, erfc, Phi  the CPU's method (ErrorFunction.cs) with its coefficients: erf = x P(x^2) below 1, erfc(z) =
+//   sin, cos  x = k pi/2 + r, r kept as a double-double: below 2^26 by Cody-Waite (pi/2 in six 27-bit parts, each
+//         k part exact), above by Payne-Hanek (2/pi in 24-bit digits); Taylor to r^17 / r^18 on |r| <= pi/4
+//   erf, erfc, Phi  the CPU's method (ErrorFunction.cs), coefficients built the same way: erf = x P(x^2) below 1, erfc(z) =
 //         t exp(-z^2 + C(2t - 1)), t = 2 / (2 + z), C a 24-term Chebyshev series, elsewhere
 //   pow   exp(y log x) with log x as a double-double (hi + lo) and y log x as one, special cases as C's pow
-// Accuracy (double, measured against the CPU backend over wide ranges): a few ulps, 1e-15 relative for exp, log,
-// expm1, log1p, tanh, erf; sin and cos hold that for |x| below 2^26 pi/2 (about 1e8), beyond which the reduction is
-// not exact. Contractions into fma and reassociation would break the exact steps, hence `precise`.
+// Accuracy (double, measured against the CPU backend, docs/vulkan.md): within 7e-16 relative for exp, log, expm1,
+// log1p, sin, cos (any argument), tanh, sigmoid, erf, pow and the activations built on them. Contractions into fma and
+// reassociation would break the exact steps, hence `precise`; GLSL's fma is avoided (llvmpipe does not fuse it).
 // Include after T is defined (float or double).
 
 // Constants are written as double literals and converted: glslang folds the conversion, so the float modules
@@ -198,7 +198,8 @@ T m_tanh(T x) {
     return x < T(0) ? -t : t;
 }
 
-// ---- erf, erfc and the normal CDF: ErrorFunction.cs's method and coefficients ----------------------------------
+// ---- erf, erfc and the normal CDF: ErrorFunction.cs's method; its Taylor coefficients, and its Chebyshev
+// interpolation (64 nodes, 24 terms) of ln(erfc(z) e^{z^2} / t) recomputed with a 300-bit reference (mpmath)
 
 const T M_ERF_OVER_X[19] = T[19](K(1.1283791670955126LF), K(-0.37612638903183754LF), K(0.11283791670955126LF),
     K(-0.026866170645131252LF), K(0.005223977625442188LF), K(-0.0008548327023450852LF), K(0.00012055332981789664LF),
