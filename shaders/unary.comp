@@ -1,8 +1,8 @@
 #version 450
 // y = op(x) for one UnaryOp (OP is the enum's value). Built as unary_f32.spv (T = float), unary_f64.spv (T = double,
 // needs shaderFloat64) and unary_u32.spv (Bool words: Not only). GLSL has no double exp/log/sin, so the float64
-// module takes them from include/f64math.glsl, as the float32 one does erf, the normal CDF and pow; the float32
-// module keeps GLSL's exp, log, sin and cos for the rest.
+// module takes them from include/f64math.glsl, as the float32 one does sin, cos, erf, the normal CDF and pow; the
+// float32 module keeps GLSL's exp and log for the rest.
 #if defined(U32)
 #define T uint
 #elif defined(F64)
@@ -36,15 +36,15 @@ float expm1Accurate(float v) {
     float um1 = u - 1.0;
     if (um1 == -1.0) return -1.0;
     if (isinf(u)) return u;
-    return um1 * v / log(u);
+    return um1 * (v / log(u));                                   // the ratio first, as the CPU: no overflow near the top
 }
 
 // log(1 + x) without losing a tiny x (the same trick).
 float log1pAccurate(float v) {
     float u = 1.0 + v;
     if (u == 1.0) return v;
-    if (isinf(u)) return u;
-    return log(u) * v / (u - 1.0);
+    if (isinf(u) && u > 0.0) return u;
+    return log(u) * (v / (u - 1.0));                             // as the CPU's vector path: no overflow
 }
 
 // 1 / (1 + exp(-x)) from exp(-|x|), so it never overflows.
@@ -90,8 +90,8 @@ T apply(T v) {
     case 4: return log(v);                                       // Log
     case 5: return log1pAccurate(v);                             // Log1p
     case 6: return expm1Accurate(v);                             // Expm1
-    case 11: return sin(v);                                      // Sin
-    case 12: return cos(v);                                      // Cos
+    case 11: return m_sin(v);                                    // Sin (GLSL's sin is exact only on [-pi, pi])
+    case 12: return m_cos(v);                                    // Cos
     case 13: return tanhAccurate(v);                             // Tanh
     case 14: return logistic(v);                                 // Sigmoid
     case 17: return v > 0.0 ? v : p.alpha * expm1Accurate(v);    // Elu

@@ -2,7 +2,7 @@
 // gx = gy * op'(x), from x or from y = op(x), whichever the CPU uses (OP is the UnaryOp value), with the CPU's order of
 // operations. Operands: 0 gx, 1 x, 2 y, 3 gy. Built as unary_backward_f32 and unary_backward_f64 (F64, needs
 // shaderFloat64). GLSL lacks double exp, log, sin and cos: the float64 module takes them from include/f64math.glsl,
-// the float32 one only pow and GELU's slope (the rest from GLSL's float functions).
+// the float32 one sin, cos, pow and GELU's slope (exp and log from GLSL's float functions).
 #ifdef F64
 #define T double
 #else
@@ -26,10 +26,11 @@ layout(std430, binding = 3) readonly buffer GY { T gy[]; };
 #define SIN m_sin
 #define COS m_cos
 #else
+// GLSL's sin and cos are exact only on [-pi, pi]: f64math's reduce any argument.
 #define EXP exp
 #define LOG log
-#define SIN sin
-#define COS cos
+#define SIN m_sin
+#define COS m_cos
 #endif
 
 const T SELU_ALPHA = K(1.6732632423543772848170429916717LF);

@@ -299,18 +299,24 @@ T m_pow(T x, T y) {
     return negative && odd ? -r : r;
 }
 
-#ifdef F64
-// ---- sin and cos (double only: the float modules use GLSL's) ------------------------------------------------
+// ---- sin and cos --------------------------------------------------------------------------------------------
+// Double: Cody-Waite below 2^26 with pi/2 in six 27-bit parts, Payne-Hanek above with 24-bit digits of 2/pi and the
+// mantissa split in 26 + 27 bits. Float: the same with 12-bit parts and digits (Cody-Waite below 2^11), so float32 Sin
+// and Cos reduce every argument exactly too (GLSL's sin and cos promise nothing beyond [-pi, pi]).
 
 const T M_TWO_OVER_PI = K(0.6366197723675814LF);
+#ifdef F64
 const T M_PIO2_HI = K(1.5707963267948966LF);
 const T M_PIO2_LO = K(6.123233995736766e-17LF);
 const T M_PIO2[6] = T[6](K(1.570796325802803LF), K(9.920935739593517e-10LF), K(5.721188709663575e-18LF),
     K(1.6446256892965207e-26LF), K(4.3359050443915694e-35LF), K(2.0670320881522304e-43LF));
-
-// 2/pi in 24-bit digits: 2/pi = sum_i M_TWO_OVER_PI_24[i] 2^(-24 (i + 1)), 52 digits (1248 bits) for Payne and
-// Hanek's reduction of arguments up to the largest double.
-const T M_TWO_OVER_PI_24[52] = T[52](
+const T M_CODY_WAITE_MAX = K(67108864.0LF);        // 2^26: k < 2^26, so k times a 27-bit part is exact
+const int M_DIGIT_BITS = 24;
+const int M_MANTISSA_BITS = 53;
+const int M_HALF_BITS = 26;                        // the mantissa's low half; the high one has 27 bits
+const int M_PH_DIGITS = 10;                        // 240 bits past the first useful digit
+// 2/pi = sum_i M_TWO_OVER_PI_DIGITS[i] 2^(-24 (i + 1)): 52 digits (1248 bits) reach past the largest double.
+const T M_TWO_OVER_PI_DIGITS[52] = T[52](
     K(10680707.0LF), K(7228996.0LF), K(1387004.0LF), K(2578385.0LF), K(16069853.0LF), K(12639074.0LF),
     K(9804092.0LF), K(4427841.0LF), K(16666979.0LF), K(11263675.0LF), K(12935607.0LF), K(2387514.0LF),
     K(4345298.0LF), K(14681673.0LF), K(3074569.0LF), K(13734428.0LF), K(16653803.0LF), K(1880361.0LF),
@@ -319,6 +325,22 @@ const T M_TWO_OVER_PI_24[52] = T[52](
     K(15675153.0LF), K(9132554.0LF), K(7151469.0LF), K(3571407.0LF), K(2607881.0LF), K(12013382.0LF), K(4155038.0LF),
     K(6285869.0LF), K(7677882.0LF), K(13102053.0LF), K(15825725.0LF), K(473591.0LF), K(9065106.0LF), K(15363067.0LF),
     K(6271263.0LF), K(9264392.0LF), K(5636912.0LF), K(4652155.0LF), K(7056368.0LF), K(13614112.0LF));
+#else
+const T M_PIO2_HI = K(1.5707963705062866LF);
+const T M_PIO2_LO = K(-4.3711390001862426e-08LF);
+const T M_PIO2[6] = T[6](K(1.5703125LF), K(0.0004837512969970703LF), K(7.549533620476723e-08LF),
+    K(2.5632829192545614e-12LF), K(6.123031769111886e-17LF), K(2.0216294170795996e-21LF));
+const T M_CODY_WAITE_MAX = K(2048.0LF);           // k < 2^11: k times a 12-bit part is exact
+const int M_DIGIT_BITS = 12;
+const int M_MANTISSA_BITS = 24;
+const int M_HALF_BITS = 12;
+const int M_PH_DIGITS = 10;                        // 120 bits past the first useful digit
+// 2/pi in 12-bit digits: 24 digits (288 bits) reach past the largest float.
+const T M_TWO_OVER_PI_DIGITS[24] = T[24](K(2607.0LF), K(2435.0LF), K(1764.0LF), K(3652.0LF), K(338.0LF), K(2556.0LF),
+    K(629.0LF), K(2001.0LF), K(3923.0LF), K(1245.0LF), K(3085.0LF), K(2914.0LF), K(2393.0LF), K(2364.0LF),
+    K(1081.0LF), K(65.0LF), K(4069.0LF), K(355.0LF), K(2749.0LF), K(3771.0LF), K(3158.0LF), K(439.0LF), K(582.0LF),
+    K(3642.0LF));
+#endif
 
 // hi + lo += v (two-sum), then the integer nearest hi moved into q: the pair stays within [-1/2, 1/2] plus a little.
 void m_accumulate(inout T hi, inout T lo, inout T q, T v) {
@@ -331,26 +353,25 @@ void m_accumulate(inout T hi, inout T lo, inout T q, T v) {
     q += k;
 }
 
-// Payne-Hanek for |x| >= 2^26: x = M 2^E (M a 53-bit integer, split in two halves so that each product with a
-// 24-bit digit of 2/pi is exact); the products are summed mod 4 from the first one that is not a multiple of 4,
-// over ten digits (120 bits past the binary point), as a double-double. Returns n mod 4 and r = (rh + rl) for
-// |x| = n pi/2 + r.
+// Payne-Hanek beyond Cody-Waite's range: x = M 2^E (M an integer of T's mantissa width, split in two halves so that
+// each product with a digit of 2/pi is exact); the products are summed mod 4 from the first one that is not a
+// multiple of 4, over ten digits, as a double-T pair. Returns n mod 4 and r = (rh + rl) for |x| = n pi/2 + r.
 int m_rem_pio2_large(T ax, out T rh, out T rl) {
     int ex;
     T m = frexp(ax, ex);
-    T M = ldexp(m, 53);
-    int E = ex - 53;
-    T Mh = floor(ldexp(M, -26));
-    T Ml = M - ldexp(Mh, 26);
-    int i0 = max(0, (E - 2) / 24);
+    T M = ldexp(m, M_MANTISSA_BITS);
+    int E = ex - M_MANTISSA_BITS;
+    T Mh = floor(ldexp(M, -M_HALF_BITS));
+    T Ml = M - ldexp(Mh, M_HALF_BITS);
+    int i0 = max(0, (E - 2) / M_DIGIT_BITS);
     T hi = T(0);
     T lo = T(0);
     T q = T(0);
-    for (int j = 0; j < 10; ++j) {
+    for (int j = 0; j < M_PH_DIGITS; ++j) {
         int i = i0 + j;
-        T c = M_TWO_OVER_PI_24[i];
-        T ph = ldexp(Mh * c, E + 26 - 24 * (i + 1));     // exact
-        T pl = ldexp(Ml * c, E - 24 * (i + 1));          // exact
+        T c = M_TWO_OVER_PI_DIGITS[i];
+        T ph = ldexp(Mh * c, E + M_HALF_BITS - M_DIGIT_BITS * (i + 1));   // exact
+        T pl = ldexp(Ml * c, E - M_DIGIT_BITS * (i + 1));                 // exact
         // Terms mod 4 first (exact): their multiples of 4 leave sin and cos unchanged.
         m_accumulate(hi, lo, q, ph - T(4) * floor(ph * T(0.25)));
         m_accumulate(hi, lo, q, pl - T(4) * floor(pl * T(0.25)));
@@ -370,11 +391,11 @@ int m_rem_pio2_large(T ax, out T rh, out T rl) {
     return int(n);
 }
 
-// x = n pi/2 + (rh + rl), |rh + rl| <= about pi/4; returns n mod 4. Cody-Waite below 2^26 (k pi/2 exact part by part
-// with pi/2 in six 27-bit parts), Payne-Hanek above.
+// x = n pi/2 + (rh + rl), |rh + rl| <= about pi/4; returns n mod 4: Cody-Waite (k pi/2 exact part by part), then
+// Payne-Hanek.
 int m_rem_pio2(T x, out T rh, out T rl) {
     T ax = abs(x);
-    if (ax >= K(67108864.0LF)) {
+    if (ax >= M_CODY_WAITE_MAX) {
         int n = m_rem_pio2_large(ax, rh, rl);
         if (x < T(0)) {
             rh = -rh;
@@ -437,4 +458,3 @@ T m_cos(T x) {
     T c = (n & 1) == 0 ? m_cos_kernel(rh, rl) : m_sin_kernel(rh, rl);
     return n == 1 || n == 2 ? -c : c;
 }
-#endif
