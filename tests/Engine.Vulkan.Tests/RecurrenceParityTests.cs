@@ -129,6 +129,23 @@ public sealed class RecurrenceParityTests
     }
 
     [TestMethod]
+    public void StridedOutputIsWrittenThroughItsStrides()
+    {
+        var backend = VulkanTestDevice.BackendOrInconclusive();
+        var device = backend.Device;
+        // y is the transpose of a [300,6] buffer, scanned along its 300-long dim 1 (several chunks), in reverse. The
+        // CPU writes into a contiguous y (its kernel treats y as dense when dim is the last), compared transposed.
+        var a = Coefficients([6, 300], DType.Float32, 7);
+        var b = Parity.Random([6, 300], DType.Float32, 8);
+        var h0 = Parity.Random([6], DType.Float32, 9);
+        var yc = Tensor.Zeros([6, 300], DType.Float32, Device.Cpu);
+        var yg = Tensor.Zeros([300, 6], DType.Float32, device);
+        VulkanTestDevice.Cpu.LinearRecurrence(a, b, h0, 1, yc, reverse: true);
+        backend.LinearRecurrence(a.To(device), b.To(device), h0.To(device), 1, yg.Transpose(0, 1), reverse: true);
+        AssertWithin(yc, yg.Transpose(0, 1), Tolerance(a, b, h0, 1, true, DType.Float32), "LinearRecurrence into a transposed y");
+    }
+
+    [TestMethod]
     public void BadInputsAreRefusedWithTheOpAndShapes()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
