@@ -1,7 +1,7 @@
 #version 450
 // y = a op b for the arithmetic BinaryOps (OP is the enum's value: Add 0, Sub 1, Mul 2, Div 3, Pow 4, Maximum 5,
 // Minimum 6). Built for T = float (binary_f32), double (binary_f64, needs shaderFloat64), int (binary_i32) and int64_t
-// (binary_i64, needs shaderInt64); Pow only in float32 (GLSL has no double pow), which the host enforces.
+// (binary_i64, needs shaderInt64); Pow in the floating-point ones only, which the host enforces.
 #if defined(F64)
 #define T double
 #define FLOATING 1
@@ -31,24 +31,10 @@ bool eitherNan(T u, T v) { return isnan(u) || isnan(v); }
 bool eitherNan(T u, T v) { return false; }
 #endif
 
-#if FLOATING && !defined(F64)
-// .NET's Pow: GLSL's pow is undefined for x < 0 and for x = 0, y <= 0.
-float powNet(float u, float v) {
-    if (v == 0.0) return 1.0;
-    if (isnan(u) || isnan(v)) return u + v;
-    if (u == 0.0) {
-        bool oddInteger = floor(v) == v && mod(v, 2.0) == 1.0;
-        if (v > 0.0) return oddInteger ? u : 0.0;
-        return oddInteger ? 1.0 / u : 1.0 / 0.0;
-    }
-    if (u < 0.0) {
-        if (isinf(v)) return abs(u) == 1.0 ? 1.0 : (abs(u) < 1.0) == (v > 0.0) ? 0.0 : 1.0 / 0.0;
-        if (floor(v) != v) return 0.0 / 0.0;
-        float r = pow(-u, v);
-        return mod(v, 2.0) == 1.0 ? -r : r;
-    }
-    return pow(u, v);
-}
+#if FLOATING
+// Pow: x^y with .NET's (C's) special cases, from include/f64math.glsl (GLSL's pow is float only, and undefined for
+// x < 0 and for x = 0, y <= 0).
+#include "include/f64math.glsl"
 #endif
 
 T apply(T u, T v) {
@@ -57,8 +43,8 @@ T apply(T u, T v) {
     case 1: return u - v;
     case 2: return u * v;
     case 3: return u / v;
-#if FLOATING && !defined(F64)
-    case 4: return powNet(u, v);
+#if FLOATING
+    case 4: return m_pow(u, v);
 #endif
     case 5: return eitherNan(u, v) ? u + v : max(u, v);
     case 6: return eitherNan(u, v) ? u + v : min(u, v);

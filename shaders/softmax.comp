@@ -3,7 +3,7 @@
 // MODE (specialization constant): 0 softmax, 1 log-softmax (out = f(a)), 2 softmax backward (out = gx from a = y,
 // b = gy: y (gy - sum(gy y))), 3 log-softmax backward (gy - exp(y) sum(gy)). Operand 0 is the output, 1 and 2 the
 // inputs (forward modes bind a twice). The host collapses the other dims to rank 4. Built as softmax_f32 and
-// softmax_f64 (F64, needs shaderFloat64): GLSL has no double exp, so softmax_f64 serves mode 2 only.
+// softmax_f64 (F64, needs shaderFloat64), which takes exp and log from include/f64math.glsl (GLSL has no double ones).
 #extension GL_EXT_control_flow_attributes : require
 #ifdef F64
 #define T double
@@ -30,6 +30,15 @@ layout(push_constant, std430) uniform Params {
 } p;
 
 layout(constant_id = 0) const int MODE = 0;
+
+#ifdef F64
+#include "include/f64math.glsl"
+#define EXP m_exp
+#define LOG m_log
+#else
+#define EXP exp
+#define LOG log
+#endif
 
 layout(std430, binding = 0) writeonly buffer Out { T outv[]; };
 layout(std430, binding = 1) readonly buffer A { T a[]; };
@@ -72,7 +81,6 @@ void main() {
             dot = reduceRow(dot, false);
             for (int i = tid; i < p.inner; i += 256) outv[o.x + i * s.x] = a[o.y + i * s.y] * (b[o.z + i * s.z] - dot);
         }
-#ifndef F64
         if (MODE == 0 || MODE == 1) {
             T m = T(-1.0 / 0.0);
             for (int i = tid; i < p.inner; i += 256) {
@@ -83,20 +91,19 @@ void main() {
             // A row of -inf: exp(x - 0) gives zeros, as the CPU.
             if (isinf(m) && m < T(0)) m = T(0);
             T sum = T(0);
-            for (int i = tid; i < p.inner; i += 256) sum += exp(a[o.y + i * s.y] - m);
+            for (int i = tid; i < p.inner; i += 256) sum += EXP(a[o.y + i * s.y] - m);
             sum = reduceRow(sum, false);
-            T logSum = log(sum);
+            T logSum = LOG(sum);
             for (int i = tid; i < p.inner; i += 256) {
                 T v = a[o.y + i * s.y] - m;
-                outv[o.x + i * s.x] = MODE == 0 ? exp(v) / sum : v - logSum;
+                outv[o.x + i * s.x] = MODE == 0 ? EXP(v) / sum : v - logSum;
             }
         }
         if (MODE == 3) {
             T sum = T(0);
             for (int i = tid; i < p.inner; i += 256) sum += b[o.z + i * s.z];
             sum = reduceRow(sum, false);
-            for (int i = tid; i < p.inner; i += 256) outv[o.x + i * s.x] = b[o.z + i * s.z] - exp(a[o.y + i * s.y]) * sum;
+            for (int i = tid; i < p.inner; i += 256) outv[o.x + i * s.x] = b[o.z + i * s.z] - EXP(a[o.y + i * s.y]) * sum;
         }
-#endif
     }
 }

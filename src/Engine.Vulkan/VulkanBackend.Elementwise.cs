@@ -7,17 +7,9 @@ namespace Engine.Vulkan;
 /// specialization constant.</summary>
 public sealed partial class VulkanBackend
 {
-    /// <summary>Unary ops the float64 module has: GLSL offers no double-precision exp, log or trigonometry.</summary>
-    private static readonly HashSet<UnaryOp> Float64Unary =
-    [
-        UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Sign, UnaryOp.Sqrt, UnaryOp.Rsqrt, UnaryOp.Square, UnaryOp.Reciprocal,
-        UnaryOp.Relu, UnaryOp.LeakyRelu, UnaryOp.Clamp, UnaryOp.Affine, UnaryOp.ScalarDiv, UnaryOp.Floor,
-        UnaryOp.Ceil, UnaryOp.Round,
-    ];
-
-    /// <summary>Float32 unary ops not in unary.comp yet (they need erf or an accurate pow).</summary>
-    private static readonly HashSet<UnaryOp> Float32UnaryMissing =
-        [UnaryOp.Gelu, UnaryOp.Erf, UnaryOp.PowScalar, UnaryOp.ScalarPow, UnaryOp.Not];
+    /// <summary>The floating-point unary ops in unary.comp: all but Not, in float32 and (with include/f64math.glsl's
+    /// exp, log, sin, erf, pow...) float64.</summary>
+    private static readonly HashSet<UnaryOp> FloatUnary = Enum.GetValues<UnaryOp>().Where(o => o != UnaryOp.Not).ToHashSet();
 
     public void Fill(Tensor dst, double value)
     {
@@ -74,14 +66,8 @@ public sealed partial class VulkanBackend
         Run(UnaryKernel(op, y.DType), y.Shape, [Own(y, "Unary"), Own(x, "Unary")], [y, x], Scalars(y.DType, alpha, beta));
     }
 
-    /// <summary>Derivatives in unary_backward.comp: the ones needing only arithmetic (both dtypes) and, in float32,
-    /// those of Sin and Cos.</summary>
-    private static readonly HashSet<UnaryOp> Derivatives =
-    [
-        UnaryOp.Neg, UnaryOp.Abs, UnaryOp.Sign, UnaryOp.Floor, UnaryOp.Ceil, UnaryOp.Round, UnaryOp.Exp, UnaryOp.Log,
-        UnaryOp.Log1p, UnaryOp.Expm1, UnaryOp.Sqrt, UnaryOp.Rsqrt, UnaryOp.Square, UnaryOp.Reciprocal, UnaryOp.Tanh,
-        UnaryOp.Sigmoid, UnaryOp.Relu, UnaryOp.LeakyRelu, UnaryOp.Clamp, UnaryOp.Affine, UnaryOp.ScalarDiv,
-    ];
+    /// <summary>Derivatives in unary_backward.comp, both dtypes: every op the CPU differentiates (all but Not).</summary>
+    private static readonly HashSet<UnaryOp> Derivatives = Enum.GetValues<UnaryOp>().Where(o => o != UnaryOp.Not).ToHashSet();
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
     {
@@ -89,7 +75,7 @@ public sealed partial class VulkanBackend
         var name = $"UnaryBackward {op}";
         var module = gx.DType switch
         {
-            DType.Float32 when Derivatives.Contains(op) || op is UnaryOp.Sin or UnaryOp.Cos => "unary_backward_f32",
+            DType.Float32 when Derivatives.Contains(op) => "unary_backward_f32",
             DType.Float64 when Derivatives.Contains(op) => RequireFloat64(name, "unary_backward_f64"),
             _ => throw device.Unsupported($"{name} on {gx.DType}"),
         };
@@ -101,8 +87,9 @@ public sealed partial class VulkanBackend
     {
         var module = dtype switch
         {
-            DType.Float32 when !Float32UnaryMissing.Contains(op) => "unary_f32",
-            DType.Float64 when Float64Unary.Contains(op) => RequireFloat64($"Unary {op}", "unary_f64"),
+            DType.Float32 when FloatUnary.Contains(op) => "unary_f32",
+            DType.Float64 when FloatUnary.Contains(op) => RequireFloat64($"Unary {op}", "unary_f64"),
+            DType.Bool when op == UnaryOp.Not => "unary_u32",
             _ => throw device.Unsupported($"Unary {op} on {dtype}"),
         };
         return device.Pipelines.Get(module, 2, (int)op);
@@ -135,7 +122,7 @@ public sealed partial class VulkanBackend
             module = dtype switch
             {
                 DType.Float32 => "binary_f32",
-                DType.Float64 when op != BinaryOp.Pow => RequireFloat64(name, "binary_f64"),
+                DType.Float64 => RequireFloat64(name, "binary_f64"),
                 DType.Int32 when op != BinaryOp.Pow => "binary_i32",
                 DType.Int64 when op != BinaryOp.Pow => RequireInt64(name, "binary_i64"),
                 _ => throw device.Unsupported($"{name} on {dtype}"),

@@ -7,27 +7,15 @@ namespace Engine.Vulkan.Tests;
 public sealed class FailureTests
 {
     [TestMethod]
-    public void UnimplementedPrimitiveNamesOpAndDevice()
-    {
-        var backend = VulkanTestDevice.BackendOrInconclusive();
-        using var a = Tensor.Zeros([1, 2, 2], DType.Float32, backend.Device);
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => backend.LinearRecurrence(a, a, null, 1, a, reverse: false));
-        StringAssert.Contains(e.Message, "LinearRecurrence");
-        StringAssert.Contains(e.Message, backend.Device.ToString());
-        var viaOp = Assert.ThrowsExactly<NotSupportedException>(() => Tensor.LinearScan(a, a, dim: 1));
-        StringAssert.Contains(viaOp.Message, "LinearRecurrence");
-    }
-
-    [TestMethod]
     public void UnsupportedDTypeIsRefusedNotComputed()
     {
         var backend = VulkanTestDevice.BackendOrInconclusive();
         using var x = Tensor.Zeros([3], DType.Bool, backend.Device);
         var e = Assert.ThrowsExactly<NotSupportedException>(() => backend.Binary(BinaryOp.Add, x, x, x));
         StringAssert.Contains(e.Message, "Binary Add on Bool");
-        using var f = Tensor.Zeros([3], DType.Float64, backend.Device);
-        var exp = Assert.ThrowsExactly<NotSupportedException>(() => backend.Unary(UnaryOp.Exp, f, f, 0, 0));
-        StringAssert.Contains(exp.Message, "Unary Exp on Float64");
+        using var n = Tensor.Zeros([3], DType.Int32, backend.Device);
+        var exp = Assert.ThrowsExactly<NotSupportedException>(() => backend.Unary(UnaryOp.Exp, n, n, 0, 0));
+        StringAssert.Contains(exp.Message, "Unary Exp on Int32");
     }
 
     [TestMethod]

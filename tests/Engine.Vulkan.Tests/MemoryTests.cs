@@ -28,6 +28,11 @@ public sealed class MemoryTests
             backend.Unary(UnaryOp.Square, x, y, 0, 0);
             Assert.AreEqual(4f, y.ToArray<float>()[999]);
         }
+        // Tensors earlier tests dropped without Dispose must not be finalized while this one counts.
+        backend.Synchronize();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         Step();
         var allocations = pool.DriverAllocations;
         var inUse = pool.BytesInUse;
