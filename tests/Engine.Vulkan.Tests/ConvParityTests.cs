@@ -243,16 +243,6 @@ public sealed class ConvParityTests
         StringAssert.Contains(e.Message, "stops loops after 65535 iterations");
     }
 
-    private static float Step(Module<Tensor, Tensor> model, Tensor x, Tensor labels)
-    {
-        var optimizer = new Adam(model.Parameters(), lr: 1e-2);
-        var loss = Losses.CrossEntropy(model.Forward(x), labels);
-        optimizer.ZeroGrad();
-        loss.Backward();
-        optimizer.Step();
-        return loss.Item<float>();
-    }
-
     [TestMethod]
     public void CnnTrainingStepMatchesCpu()
     {
@@ -265,8 +255,8 @@ public sealed class ConvParityTests
         var cpuModel = Model();
         var gpuModel = Model();
         gpuModel.To(device);
-        var cpuLoss = Step(cpuModel, x, labels);
-        var gpuLoss = Step(gpuModel, x.To(device), labels.To(device));
+        var cpuLoss = TrainingStepTests.Step(cpuModel, x, labels);
+        var gpuLoss = TrainingStepTests.Step(gpuModel, x.To(device), labels.To(device));
         Assert.AreEqual(cpuLoss, gpuLoss, 1e-5 * Math.Abs(cpuLoss), "first-step loss");
         foreach (var ((name, c), (_, g)) in cpuModel.NamedParameters().Zip(gpuModel.NamedParameters()))
             Parity.AssertClose(c, g, $"{name} after one Adam step", 1e-5, 1e-6);
