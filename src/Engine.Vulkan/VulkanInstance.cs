@@ -133,8 +133,10 @@ internal sealed unsafe class VulkanInstance
         DebugUtilsMessengerCallbackDataEXT* data, void* user)
     {
         var text = Marshal.PtrToStringAnsi((nint)data->PMessage) ?? "(no message)";
-        if (severity.HasFlag(DebugUtilsMessageSeverityFlagsEXT.ErrorBitExt)) Errors.Enqueue(text);
-        else Console.Error.WriteLine($"vulkan validation warning: {text}");
+        var error = severity.HasFlag(DebugUtilsMessageSeverityFlagsEXT.ErrorBitExt);
+        if (error) Errors.Enqueue(text);
+        // Printed as well, so a CLI run under ENGINE_VULKAN_VALIDATION=1 shows what the tests would collect.
+        Console.Error.WriteLine($"vulkan validation {(error ? "error" : "warning")}: {text}");
         return false;
     }
 
