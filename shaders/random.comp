@@ -1,8 +1,10 @@
 #version 450
 // Random fills from the Philox4x32-10 stream, the CPU generator's mapping (src/Engine/Tensors/Philox.cs,
 // CpuBackend.Random.cs): element i takes words of block offset + i / k (k elements per block), key = seed. The raw
-// words and every derivation built from integer and double arithmetic are bit-identical to the CPU; the normal's
-// log, sqrt and cos are float32 (GLSL has no double transcendentals), so normals agree to float precision only.
+// words and every derivation built from integer and double arithmetic are bit-identical to the CPU. Normals: this build
+// evaluates Box-Muller in double as the CPU does, with log and cos from include/f64math.glsl (within a few ulps of the
+// CPU's Math.Log/Math.Cos), so float32 normals round to the CPU's values and float64 ones agree within ~1e-15; the
+// NARROW build uses float32 log, sqrt and cos and agrees to float precision only.
 // y is written as y.Offset + i, as the CPU does. This build needs shaderFloat64 and shaderInt64; the NARROW build is
 // for devices without them (Apple, many Intel and mobile GPUs): float32 and int32 outputs, arithmetic in float, so
 // uniforms other than [0, 1) may differ from the CPU's in the last bit; integers need an int32 low bound and a range
@@ -12,7 +14,10 @@
 #define REAL float
 #else
 #define REAL double
+#define F64
+#define T double
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#include "include/f64math.glsl"
 #endif
 
 layout(local_size_x = 256) in;
@@ -55,10 +60,18 @@ float uniformFloat(uint w) { return float(w >> 8) * (1.0 / 16777216.0); }
 #ifndef NARROW
 // 53 bits of (hi, lo) as a double in [0, 1): exact.
 double uniformDouble(uint hi, uint lo) { return double((uint64_t(hi) << 32 | uint64_t(lo)) >> 11) * (1.0lf / 9007199254740992.0lf); }
-#endif
 
+// Box-Muller, cosine branch, in double as CpuBackend.BoxMuller: sqrt(-2 log u1) cos(2 pi u2), 2 pi rounded to double.
+double boxMullerDouble(double u1, double u2) {
+    precise double r = sqrt(-2.0lf * m_log(u1));
+    precise double c = m_cos(6.283185307179586lf * u2);
+    precise double v = r * c;
+    return v;
+}
+#else
 // Box-Muller, cosine branch, from u1 in (0, 1] and u2 in [0, 1).
 float boxMuller(float u1, float u2) { return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2); }
+#endif
 
 void main() {
     for (int i = int(gl_GlobalInvocationID.x); i < p.numel; i += int(gl_NumWorkGroups.x * gl_WorkGroupSize.x)) {
@@ -88,13 +101,12 @@ void main() {
         } else if (KIND == 0) {
             v = p.alpha + (p.beta - p.alpha) * double(uniformFloat(w[j]));
         } else if (KIND == 1 && DST == 1) {
-            // u1 rounds to float before the log: float precision, as documented above.
             double u1 = uniformDouble(w.x, w.y) + 1.0lf / 9007199254740992.0lf;
-            v = p.alpha + p.beta * double(boxMuller(float(u1), float(uniformDouble(w.z, w.w))));
+            v = p.alpha + p.beta * boxMullerDouble(u1, uniformDouble(w.z, w.w));
         } else if (KIND == 1) {
-            // uniformFloat(w) + 2^-24 is exact in float.
+            // uniformFloat(w) + 2^-24 is exact in float (and in double, as the CPU adds it).
             float u1 = uniformFloat(w[2 * j]) + 1.0 / 16777216.0;
-            v = p.alpha + p.beta * double(boxMuller(u1, uniformFloat(w[2 * j + 1])));
+            v = p.alpha + p.beta * boxMullerDouble(double(u1), double(uniformFloat(w[2 * j + 1])));
         } else {
             uint64_t range = uint64_t(p.beta - p.alpha);
             v = p.alpha + double((uint64_t(w[j]) * range) >> 32);
