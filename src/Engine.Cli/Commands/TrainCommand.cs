@@ -23,7 +23,7 @@ internal static class TrainCommand
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam or adamw", DefaultValueFactory = _ => "adam" };
         var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay (adamw default 0.01)", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation, shuffling and the split", DefaultValueFactory = _ => 1 };
-        var device = new Option<string>("--device") { Description = "cpu, vulkan or vulkan:N (the Vulkan backend does not implement every op yet)", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string?>("--device") { Description = "cpu, vulkan or vulkan:N (default: ENGINE_DEVICE, else cpu)" };
         var outDir = new Option<string?>("--out") { Description = "Run directory (default runs/train-<timestamp>)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory holding the Fashion-MNIST files (else $ENGINE_DATA, else the Debian package's)" };
         var command = new Command("train", "Train a classifier and save its metrics, weights and learning curves")
@@ -40,7 +40,7 @@ internal static class TrainCommand
                 Optimizer = parse.GetValue(optimizer)!,
                 WeightDecay = parse.GetValue(weightDecay),
                 Seed = parse.GetValue(seed),
-                Device = Device.Parse(parse.GetValue(device)!),
+                Device = parse.GetValue(device) is { } named ? Device.Parse(named) : Device.FromEnvironment(),
             };
             options.Validate();
             var run = new TrainRun(
@@ -67,7 +67,7 @@ internal sealed record TrainRun(string Data, string? DataDir, string Model, int[
         var metricsPath = Path.Combine(OutDir, TrainingCheckpoint.MetricsFile);
         var curvesPath = Path.Combine(OutDir, "curves.png");
         output.Progress.MarkupLineInterpolated(
-            $"[bold]engine train[/] {Data} ({data.Train.Samples} train / {data.Test.Samples} test), {spec.Model} with {model.ParameterCount:N0} parameters, {Options.Optimizer} lr {Options.Lr}, batch {Options.BatchSize}, {Options.Epochs} epochs, seed {Options.Seed} -> {OutDir}");
+            $"[bold]engine train[/] {Data} ({data.Train.Samples} train / {data.Test.Samples} test), {spec.Model} with {model.ParameterCount:N0} parameters, {Options.Optimizer} lr {Options.Lr}, batch {Options.BatchSize}, {Options.Epochs} epochs, seed {Options.Seed}, on {Options.Device} -> {OutDir}");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>

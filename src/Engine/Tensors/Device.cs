@@ -35,5 +35,28 @@ public readonly record struct Device(DeviceType Type, int Index = 0)
         return new Device(type, index);
     }
 
+    /// <summary>The environment variable that names the default device of the <c>engine</c> commands and of
+    /// <see cref="FromEnvironment()"/>: cpu, vulkan or vulkan:N.</summary>
+    public const string EnvironmentVariable = "ENGINE_DEVICE";
+
+    /// <summary>The device named by <c>ENGINE_DEVICE</c> (cpu, vulkan, vulkan:N), or the CPU when it is unset or empty.
+    /// Tensors created without a device stay on the CPU whatever it says: this is the default a program (or
+    /// <c>engine train</c> without <c>--device</c>) asks for.</summary>
+    public static Device FromEnvironment() => FromSetting(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary><see cref="FromEnvironment()"/> for a given value of the variable.</summary>
+    public static Device FromSetting(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return Cpu;
+        try
+        {
+            return Parse(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{EnvironmentVariable}={value}: {e.Message}", e);
+        }
+    }
+
     public override string ToString() => Type == DeviceType.Cpu ? "cpu" : $"{Type.ToString().ToLowerInvariant()}:{Index}";
 }
