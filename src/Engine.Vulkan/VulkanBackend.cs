@@ -5,8 +5,9 @@ using Engine.Backends;
 namespace Engine.Vulkan;
 
 /// <summary>The Vulkan backend: storage in pooled device buffers, kernels recorded into batched command buffers
-/// (<see cref="CommandStream"/>), SPIR-V embedded in this assembly. Primitives not implemented yet throw
-/// <see cref="NotSupportedException"/> naming the op and the device. The kernel families live in the partial files
+/// (<see cref="CommandStream"/>), SPIR-V embedded in this assembly. Every primitive has a kernel; what one cannot do (a dtype
+/// it does not take, a missing device feature, llvmpipe's loop limit) throws <see cref="NotSupportedException"/>
+/// naming the op, the device and the reason. The kernel families live in the partial files
 /// beside this one.</summary>
 public sealed partial class VulkanBackend : IBackend
 {
