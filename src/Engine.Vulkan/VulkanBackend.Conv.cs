@@ -147,20 +147,6 @@ public sealed partial class VulkanBackend
         return g;
     }
 
-    /// <summary>A dense copy of a strided input (null when it is contiguous already): the copy is ordered before the
-    /// kernel that reads it, and its buffer returns to the pool once both have run.</summary>
-    private Tensor? DenseCopy(Tensor t)
-    {
-        if (t.IsContiguous) return null;
-        var dense = Tensor.Zeros(t.Shape.ToArray(), t.DType, Device);
-        Copy(t, dense);
-        return dense;
-    }
-
-    /// <summary>A dense tensor for a kernel to write when the output is not contiguous (null when it is); the caller
-    /// copies it into the output.</summary>
-    private Tensor? DenseTemporary(Tensor t) => t.IsContiguous ? null : Tensor.Zeros(t.Shape.ToArray(), t.DType, Device);
-
     /// <summary>The sizes of one conv: input [N,C,H,W], weight [O,C/groups,KH,KW], output [N,O,OH,OW].</summary>
     private readonly record struct ConvShape(int N, int C, int H, int W, int O, int KH, int KW, int OH, int OW)
     {

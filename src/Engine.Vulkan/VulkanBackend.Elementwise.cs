@@ -7,10 +7,6 @@ namespace Engine.Vulkan;
 /// specialization constant.</summary>
 public sealed partial class VulkanBackend
 {
-    /// <summary>The floating-point unary ops in unary.comp: all but Not, in float32 and (with include/f64math.glsl's
-    /// exp, log, sin, erf, pow...) float64.</summary>
-    private static readonly HashSet<UnaryOp> FloatUnary = Enum.GetValues<UnaryOp>().Where(o => o != UnaryOp.Not).ToHashSet();
-
     public void Fill(Tensor dst, double value)
     {
         if (dst.Numel == 0) return;
@@ -66,17 +62,15 @@ public sealed partial class VulkanBackend
         Run(UnaryKernel(op, y.DType), y.Shape, [Own(y, "Unary"), Own(x, "Unary")], [y, x], Scalars(y.DType, alpha, beta));
     }
 
-    /// <summary>Derivatives in unary_backward.comp, both dtypes: every op the CPU differentiates (all but Not).</summary>
-    private static readonly HashSet<UnaryOp> Derivatives = Enum.GetValues<UnaryOp>().Where(o => o != UnaryOp.Not).ToHashSet();
-
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, Tensor gx, double alpha, double beta)
     {
         if (gx.Numel == 0) return;
         var name = $"UnaryBackward {op}";
         var module = gx.DType switch
         {
-            DType.Float32 when Derivatives.Contains(op) => "unary_backward_f32",
-            DType.Float64 when Derivatives.Contains(op) => RequireFloat64(name, "unary_backward_f64"),
+            // unary_backward.comp has every derivative the CPU has (all ops but Not), in both dtypes.
+            DType.Float32 when op != UnaryOp.Not => "unary_backward_f32",
+            DType.Float64 when op != UnaryOp.Not => RequireFloat64(name, "unary_backward_f64"),
             _ => throw device.Unsupported($"{name} on {gx.DType}"),
         };
         Run(device.Pipelines.Get(module, 4, (int)op), gx.Shape, [Own(gx, name), Own(x, name), Own(y, name), Own(gy, name)],
@@ -87,8 +81,9 @@ public sealed partial class VulkanBackend
     {
         var module = dtype switch
         {
-            DType.Float32 when FloatUnary.Contains(op) => "unary_f32",
-            DType.Float64 when FloatUnary.Contains(op) => RequireFloat64($"Unary {op}", "unary_f64"),
+            // unary.comp has every floating-point op (all but Not) in float32 and, with include/f64math.glsl, float64.
+            DType.Float32 when op != UnaryOp.Not => "unary_f32",
+            DType.Float64 when op != UnaryOp.Not => RequireFloat64($"Unary {op}", "unary_f64"),
             DType.Bool when op == UnaryOp.Not => "unary_u32",
             _ => throw device.Unsupported($"Unary {op} on {dtype}"),
         };

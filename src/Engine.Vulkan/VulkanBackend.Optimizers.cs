@@ -17,8 +17,7 @@ public sealed partial class VulkanBackend
         if (param.Numel == 0) return;
         // The kernel walks every operand densely; a strided gradient is copied first (the copy is ordered before the
         // update, and its buffer returns to the pool once both have run).
-        using var dense = grad.IsContiguous ? null : Tensor.Zeros(grad.Shape.ToArray(), grad.DType, Device);
-        if (dense is not null) Copy(grad, dense);
+        using var dense = DenseCopy(grad);
         var g = dense ?? grad;
         var p = new AdamParams { Numel = param.Numel, Maximize = step.Maximize ? 1 : 0 };
         Tensor[] tensors = [param, g, expAvg, expAvgSq, maxExpAvgSq ?? expAvg];

@@ -46,14 +46,14 @@ public sealed partial class VulkanBackend
         {
             // More than four other dims survive merging (permuted high-rank views): run on contiguous copies, whose
             // other dims merge into at most two.
-            using var ac = Contiguous(a);
-            using var bc = Contiguous(b);
-            using var yc = Tensor.Zeros(shape, y.DType, Device);
-            LinearRecurrence(ac, bc, h0, dim, yc, reverse);
-            Copy(yc, y);
+            using var ac = DenseCopy(a);
+            using var bc = DenseCopy(b);
+            using var yc = DenseTemporary(y);
+            LinearRecurrence(ac ?? a, bc ?? b, h0, dim, yc ?? y, reverse);
+            if (yc is not null) Copy(yc, y);
             return;
         }
-        using var h0Dense = h0 is null || h0.IsContiguous ? null : Contiguous(h0);
+        using var h0Dense = h0 is null ? null : DenseCopy(h0);
         var h0Used = h0Dense ?? h0;
 
         var (chunk, chunks) = RecurrenceChunks(name, shape, dim, rows, steps);
@@ -83,13 +83,6 @@ public sealed partial class VulkanBackend
             Dispatch(device.Pipelines.Get(module, 5, 1, hasH0) with { Writes = 0b10000 }, bindings, p, rows);
         }
         Dispatch(device.Pipelines.Get(module, 5, 2, hasH0), bindings, p, (long)rows * chunks);
-    }
-
-    private Tensor Contiguous(Tensor t)
-    {
-        var dense = Tensor.Zeros(t.Shape.ToArray(), t.DType, Device);
-        Copy(t, dense);
-        return dense;
     }
 
     private uint RecurrenceGroups(long items)

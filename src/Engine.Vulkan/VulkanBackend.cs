@@ -117,14 +117,26 @@ public sealed partial class VulkanBackend : IBackend
         }
     }
 
+    /// <summary>A dense copy of a strided input (null when it is contiguous already): the copy is ordered before the
+    /// kernel that reads it, and its buffer returns to the pool once both have run.</summary>
+    private Tensor? DenseCopy(Tensor t)
+    {
+        if (t.IsContiguous) return null;
+        var dense = Tensor.Zeros(t.Shape.ToArray(), t.DType, Device);
+        Copy(t, dense);
+        return dense;
+    }
+
+    /// <summary>A dense tensor for a kernel to write when the output is not contiguous (null when it is); the caller
+    /// copies it into the output.</summary>
+    private Tensor? DenseTemporary(Tensor t) => t.IsContiguous ? null : Tensor.Zeros(t.Shape.ToArray(), t.DType, Device);
+
     public unsafe void ToHost(Tensor src, Array dst)
     {
         if (src.Numel == 0) return;
-        if (!src.IsContiguous)
+        if (DenseCopy(src) is { } dense)
         {
-            using var dense = Tensor.Zeros(src.Shape.ToArray(), src.DType, Device);
-            Copy(src, dense);
-            ToHost(dense, dst);
+            using (dense) ToHost(dense, dst);
             return;
         }
         var storage = Own(src, "ToHost");
