@@ -2,9 +2,9 @@ using Engine.Backends;
 
 namespace Engine.Vulkan;
 
-/// <summary>Fused primitives. BiasActivation is one pass (shaders/bias_activation.comp) for the bias alone, Relu and
-/// LeakyRelu on float32 and float64; other activations are a broadcast add and then the unary kernel (two
-/// dispatches) until the unary shader's activations can be shared with a second entry point.</summary>
+/// <summary>Fused primitives. BiasActivation is one pass (shaders/bias_activation.comp) on float32 and float64, with
+/// any floating-point activation (unary.comp's formulas, shared through include/unary_apply.glsl); other dtypes are a
+/// broadcast add and then the unary kernel, which refuse what they do not take.</summary>
 public sealed partial class VulkanBackend
 {
     public void BiasActivation(Tensor y, Tensor? bias, UnaryOp? activation, double alpha, double beta)
@@ -16,7 +16,7 @@ public sealed partial class VulkanBackend
         var storage = Own(y, name);
         int[] shape = [rows, n];
         var rowsOfY = (y.Offset, new[] { n, 1 });
-        if ((activation is null or UnaryOp.Relu or UnaryOp.LeakyRelu) && y.DType is DType.Float32 or DType.Float64)
+        if (y.DType is DType.Float32 or DType.Float64 && activation is not UnaryOp.Not)
         {
             if (bias is null && activation is null) return;
             var module = y.DType == DType.Float32 ? "bias_activation_f32" : RequireFloat64(name, "bias_activation_f64");
