@@ -47,16 +47,22 @@ public sealed class TrainCommandTests
             StringAssert.Contains(a.Stderr, "| dead ");
 
             // engine eval reloads the model and reproduces the final test accuracy.
-            var eval = CliRunner.Run("eval", "--model", Path.Combine(dirA, "model.safetensors"), "--json");
-            Assert.AreEqual(0, eval.ExitCode, eval.Stderr);
-            using var je = JsonDocument.Parse(eval.Stdout);
-            Assert.AreEqual(ja.RootElement.GetProperty("test_accuracy").GetDouble(), je.RootElement.GetProperty("test_accuracy").GetDouble(), 1e-12);
+            AssertEvalReproducesTestAccuracy(dirA, ja);
         }
         finally
         {
             if (Directory.Exists(dirA)) Directory.Delete(dirA, true);
             if (Directory.Exists(dirB)) Directory.Delete(dirB, true);
         }
+    }
+
+    /// <summary>engine eval on the run directory's model.safetensors gives the test accuracy the training run reported.</summary>
+    private static void AssertEvalReproducesTestAccuracy(string runDir, JsonDocument train)
+    {
+        var eval = CliRunner.Run("eval", "--model", Path.Combine(runDir, "model.safetensors"), "--json");
+        Assert.AreEqual(0, eval.ExitCode, eval.Stderr);
+        using var je = JsonDocument.Parse(eval.Stdout);
+        Assert.AreEqual(train.RootElement.GetProperty("test_accuracy").GetDouble(), je.RootElement.GetProperty("test_accuracy").GetDouble(), 1e-12);
     }
 
     [TestMethod]
@@ -71,10 +77,7 @@ public sealed class TrainCommandTests
             // conv1 1->4 (3x3), conv2 4->8 (3x3), fc1 8*2*2 -> 16, fc2 16 -> 10: the 64 features read as 1x8x8.
             Assert.AreEqual(4 * 9 + 4 + 8 * 4 * 9 + 8 + 32 * 16 + 16 + 16 * 10 + 10, j.RootElement.GetProperty("parameters").GetInt64());
             Assert.IsGreaterThan(0.5, j.RootElement.GetProperty("test_accuracy").GetDouble(), "three epochs learn the digits (0.74 measured)");
-            var eval = CliRunner.Run("eval", "--model", Path.Combine(dir, "model.safetensors"), "--json");
-            Assert.AreEqual(0, eval.ExitCode, eval.Stderr);
-            using var je = JsonDocument.Parse(eval.Stdout);
-            Assert.AreEqual(j.RootElement.GetProperty("test_accuracy").GetDouble(), je.RootElement.GetProperty("test_accuracy").GetDouble(), 1e-12);
+            AssertEvalReproducesTestAccuracy(dir, j);
         }
         finally
         {
